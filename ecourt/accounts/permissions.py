@@ -1,0 +1,38 @@
+"""Who may open which page. Views call these first."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from ecourt.accounts.roles import STAFF_ROLES
+
+View = Callable[..., HttpResponse]
+
+
+def staff_required(*roles: str) -> Callable[[View], View]:
+    """Staff pages: sign-in, one of ``roles`` (any staff role when empty) and a TOTP-verified
+    session. People without the role get 403: staff pages show no case data."""
+    wanted = frozenset(roles) or STAFF_ROLES
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not user.has_role(*wanted):  # type: ignore[union-attr]
+                raise PermissionDenied
+            if not user.is_verified():  # type: ignore[union-attr]
+                # StaffOtpRequiredMiddleware normally redirects first; this is the backstop.
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

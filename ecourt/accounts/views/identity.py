@@ -1,0 +1,164 @@
+"""A person's own account pages: dashboard, real-name verification, consent, company, lawyer."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ecourt.accounts import selectors
+from ecourt.accounts.forms import CompanyForm, IdentityForm, LawyerForm
+from ecourt.accounts.models import ReviewStatus, User
+from ecourt.accounts.services import (
+    company_register,
+    consent_accept,
+    consent_withdraw,
+    identity_submit,
+    lawyer_apply,
+)
+from ecourt.core.errors import DomainError
+from ecourt.core.forms import add_domain_error
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    return render(
+        request,
+        "accounts/dashboard.html",
+        {
+            "identity": selectors.identity_latest(user),
+            "consent": selectors.consent_current(user),
+            "terms": selectors.terms_current(),
+            "company_links": list(selectors.company_links_for(user)),
+            "lawyer": selectors.lawyer_latest(user),
+            "roles": sorted(user.role_grants.all(), key=lambda g: g.role),
+        },
+    )
+
+
+@login_required
+def identity(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    latest = selectors.identity_latest(user)
+    if user.is_identity_verified:
+        return render(request, "accounts/identity_done.html", {"identity": latest})
+    form = IdentityForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            verification = identity_submit(
+                actor=user,
+                document_type=data["document_type"],
+                legal_name=data["legal_name"],
+                document_number=data["document_number"],
+                birth_date=data.get("birth_date"),
+                document_image=data.get("document_image"),
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            if verification.status == ReviewStatus.VERIFIED:
+                messages.success(request, _("Your identity is verified."))
+            else:
+                messages.info(
+                    request,
+                    _("Your document was sent to court staff. We will tell you the result, "
+                      "usually within one working day."),
+                )
+            if selectors.consent_current(user) is None:
+                return redirect("accounts:terms")
+            return redirect("accounts:dashboard")
+    return render(request, "accounts/identity.html", {"form": form, "latest": latest})
+
+
+@login_required
+def terms(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    current = selectors.terms_current()
+    consent = selectors.consent_current(user)
+    if request.method == "POST" and current is not None:
+        if request.POST.get("accept") != "yes":
+            messages.error(request, _("Tick the box to accept the terms, or leave this page."))
+        else:
+            consent_accept(actor=user, terms_id=current.pk)
+            messages.success(request, _("Thank you. You have agreed to litigate online."))
+            return redirect("accounts:dashboard")
+    return render(request, "accounts/terms.html", {"terms": current, "consent": consent})
+
+
+@login_required
+@require_POST
+def terms_withdraw(request: HttpRequest) -> HttpResponse:
+    if consent_withdraw(actor=_user(request)):
+        messages.success(
+            request,
+            _("You have withdrawn your consent. The court will handle your cases offline; "
+              "court staff will contact you about paper documents."),
+        )
+    return redirect("accounts:terms")
+
+
+@login_required
+def company(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = CompanyForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            company_register(
+                actor=user,
+                name=data["name"],
+                uscc=data["uscc"],
+                legal_representative=data["legal_representative"],
+                position=data["position"],
+                authorisation_letter=data["authorisation_letter"],
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(
+                request, _("Your authorisation was sent to court staff for review.")
+            )
+            return redirect("accounts:company")
+    return render(
+        request,
+        "accounts/company.html",
+        {"form": form, "links": list(selectors.company_links_for(user))},
+    )
+
+
+@login_required
+def lawyer(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = LawyerForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            lawyer_apply(
+                actor=user,
+                licence_number=data["licence_number"],
+                law_firm=data["law_firm"],
+                licence_image=data["licence_image"],
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Your licence was sent to court staff. You can act as an agent once it is "
+                  "approved."),
+            )
+            return redirect("accounts:lawyer")
+    return render(
+        request, "accounts/lawyer.html", {"form": form, "latest": selectors.lawyer_latest(user)}
+    )

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from ecourt.core import context
+
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client address as seen by Django (the reverse proxy must set REMOTE_ADDR correctly)."""
+    return str(request.META.get("REMOTE_ADDR") or "")
+
+
+class RequestContextMiddleware:
+    """Give each request an id (kept from a proxy's X-Request-ID when well-formed) and a hashed IP.
+
+    Audit rows and log lines carry the id so a person's complaint can be traced to the change.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id  # type: ignore[attr-defined]
+        token = context.set_current(
+            context.RequestContext(request_id=request_id, ip_hash=context.hash_ip(client_ip(request)))
+        )
+        try:
+            response = self.get_response(request)
+        finally:
+            context.reset(token)
+        response["X-Request-ID"] = request_id
+        return response

@@ -1,0 +1,42 @@
+"""Reads shared by all capabilities: searching the audit trail."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from ecourt.core.models import AuditEvent
+
+
+def audit_events_search(
+    *,
+    actor: str = "",
+    code: str = "",
+    target_type: str = "",
+    target_id: str = "",
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet[AuditEvent]:
+    events = AuditEvent.objects.select_related("actor", "target_type")
+    actor = actor.strip()
+    if actor:
+        condition = Q(actor_repr__icontains=actor)
+        if actor.isdigit():
+            condition |= Q(actor_id=int(actor))
+        events = events.filter(condition)
+    if code.strip():
+        events = events.filter(code__startswith=code.strip())
+    if target_type:
+        app_label, _dot, model = target_type.partition(".")
+        events = events.filter(target_type__app_label=app_label, target_type__model=model)
+    if target_id.strip():
+        events = events.filter(target_id=target_id.strip())
+    tz = timezone.get_current_timezone()
+    if since:
+        events = events.filter(created_at__gte=datetime.combine(since, time.min, tzinfo=tz))
+    if until:
+        end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=tz)
+        events = events.filter(created_at__lt=end)
+    return events.order_by("-created_at", "-id")

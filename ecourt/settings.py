@@ -1,0 +1,296 @@
+"""ecourt settings. Every value comes from the environment (see README's configuration table).
+
+The defaults give a working local install: SQLite under ``var/``, files under ``var/media``,
+mail and SMS written to the console and to ``var/``. Production sets ``ECOURT_DEBUG=0`` and
+must then provide a secret key and allowed hosts; ``manage.py check --deploy`` is clean.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from ecourt.env import (
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_str,
+    parse_database_url,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("ECOURT_VAR_DIR") or BASE_DIR / "var")
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool("ECOURT_DEBUG", False)
+
+
+def _secret_key() -> str:
+    key = env_str("ECOURT_SECRET_KEY")
+    if key:
+        if len(key) < 50:
+            raise ImproperlyConfigured("ECOURT_SECRET_KEY must be at least 50 characters long.")
+        return key
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "ECOURT_SECRET_KEY (or ECOURT_SECRET_KEY_FILE) is required when ECOURT_DEBUG is off."
+        )
+    # Local development: generate once and keep it, so sessions survive restarts.
+    key_file = VAR_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(64), encoding="utf-8")
+        key_file.chmod(0o600)
+    return key_file.read_text(encoding="utf-8").strip()
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = env_list(
+    "ECOURT_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
+)
+if not DEBUG and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ECOURT_ALLOWED_HOSTS is required when ECOURT_DEBUG is off.")
+CSRF_TRUSTED_ORIGINS = env_list("ECOURT_CSRF_TRUSTED_ORIGINS", [])
+
+# --- The court this installation serves (read through ecourt.core.court) -----------------
+ECOURT_COURT_NAME_EN = env_str("ECOURT_COURT_NAME_EN", "Internet Court") or "Internet Court"
+ECOURT_COURT_NAME_ZH = env_str("ECOURT_COURT_NAME_ZH", "互联网法院") or "互联网法院"
+ECOURT_COURT_CODE = env_str("ECOURT_COURT_CODE", "京0491") or "京0491"
+TIME_ZONE = env_str("ECOURT_TIME_ZONE", "Asia/Shanghai") or "Asia/Shanghai"
+ECOURT_SUPPORT_PHONE = env_str("ECOURT_SUPPORT_PHONE", "") or ""
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.admin",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
+    "django_tasks",
+    "django_tasks_db",
+    "ninja",
+    "ecourt.core",
+    "ecourt.accounts",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "ecourt.core.middleware.RequestContextMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "ecourt.accounts.middleware.UserLanguageMiddleware",
+    "ecourt.accounts.middleware.StaffOtpRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "ecourt.urls"
+WSGI_APPLICATION = "ecourt.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "ecourt" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "ecourt.core.context_processors.court",
+            ],
+        },
+    }
+]
+
+DATABASES = {
+    "default": parse_database_url(
+        env_str("DATABASE_URL", "sqlite:///var/ecourt.sqlite3") or "", base_dir=BASE_DIR
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "ecourt.accounts.backends.MobileOrEmailBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:dashboard"
+LOGOUT_REDIRECT_URL = "core:home"
+
+# --- Lockout after repeated failed logins (django-axes) -----------------------------------
+AXES_FAILURE_LIMIT = env_int("ECOURT_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+_lockout_minutes = env_int("ECOURT_LOGIN_LOCKOUT_MINUTES", 30, minimum=0)
+# 0 means "locked until an administrator unlocks the account".
+AXES_COOLOFF_TIME = timedelta(minutes=_lockout_minutes) if _lockout_minutes else None
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "ecourt.accounts.backends.axes_username"
+AXES_LOCKOUT_CALLABLE = "ecourt.accounts.views.auth.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_IPWARE_PROXY_COUNT = env_int("ECOURT_PROXY_COUNT", 0, minimum=0) or None
+AXES_VERBOSE = False
+
+# --- Internationalisation -------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "ecourt" / "locale"]
+USE_I18N = True
+USE_TZ = True
+LANGUAGE_COOKIE_NAME = "ecourt_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# --- Static and uploaded files --------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_ROOT = Path(env_str("ECOURT_MEDIA_ROOT") or VAR_DIR / "media")
+STORAGES = {
+    "default": {
+        "BACKEND": env_str("ECOURT_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")
+        or "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT)},
+    },
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage",
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+ECOURT_MAX_IMAGE_UPLOAD_BYTES = env_int("ECOURT_MAX_IMAGE_UPLOAD_MB", 8, minimum=1) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- Mail and SMS ---------------------------------------------------------------------------
+EMAIL_BACKEND = env_str(
+    "ECOURT_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+) or "django.core.mail.backends.console.EmailBackend"
+EMAIL_HOST = env_str("ECOURT_EMAIL_HOST", "localhost") or "localhost"
+EMAIL_PORT = env_int("ECOURT_EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("ECOURT_EMAIL_USER", "") or ""
+EMAIL_HOST_PASSWORD = env_str("ECOURT_EMAIL_PASSWORD", "") or ""
+EMAIL_USE_TLS = env_bool("ECOURT_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("ECOURT_EMAIL_FROM", "ecourt <noreply@localhost>") or ""
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+ECOURT_SMS_BACKEND = env_choice(
+    "ECOURT_SMS_BACKEND", "file", {"file", "console", "http", "locmem"}
+)
+ECOURT_SMS_FILE_PATH = Path(env_str("ECOURT_SMS_FILE_PATH") or VAR_DIR / "sms-outbox.jsonl")
+ECOURT_SMS_HTTP_URL = env_str("ECOURT_SMS_HTTP_URL", "") or ""
+ECOURT_SMS_HTTP_TOKEN = env_str("ECOURT_SMS_HTTP_TOKEN", "") or ""
+ECOURT_SMS_SENDER = env_str("ECOURT_SMS_SENDER", "ecourt") or "ecourt"
+# The staff "SMS outbox" page reads the file backend's log: useful locally, never in production.
+ECOURT_SMS_OUTBOX_PAGE = env_bool("ECOURT_SMS_OUTBOX_PAGE", DEBUG)
+if ECOURT_SMS_BACKEND == "http" and not ECOURT_SMS_HTTP_URL:
+    raise ImproperlyConfigured("ECOURT_SMS_BACKEND=http needs ECOURT_SMS_HTTP_URL.")
+
+# --- Background tasks -----------------------------------------------------------------------
+_TASKS_BACKENDS = {
+    "db": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS = {
+    "default": {
+        "BACKEND": _TASKS_BACKENDS[env_choice("ECOURT_TASKS_BACKEND", "db", set(_TASKS_BACKENDS))],
+        "QUEUES": ["default"],
+    }
+}
+
+# --- Caches (rate limits and throttles are database-backed, so a local cache suffices) ------
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Sessions and security headers ---------------------------------------------------------
+SESSION_COOKIE_NAME = "ecourt_session"
+SESSION_COOKIE_AGE = env_int("ECOURT_SESSION_HOURS", 12, minimum=1) * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "ecourt.core.views.csrf_failure"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if not DEBUG:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("ECOURT_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("ECOURT_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("ECOURT_HSTS_PRELOAD", False)
+    SECURE_SSL_REDIRECT = env_bool("ECOURT_SSL_REDIRECT", True)
+    # Behind a TLS-terminating reverse proxy that sets X-Forwarded-Proto.
+    if env_bool("ECOURT_BEHIND_PROXY", True):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+    SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+
+# --- Identity and one-time codes -----------------------------------------------------------
+ECOURT_OTP_TTL_SECONDS = env_int("ECOURT_OTP_TTL_SECONDS", 600, minimum=60)
+ECOURT_OTP_MAX_ATTEMPTS = env_int("ECOURT_OTP_MAX_ATTEMPTS", 5, minimum=1)
+ECOURT_OTP_RESEND_SECONDS = env_int("ECOURT_OTP_RESEND_SECONDS", 60, minimum=0)
+ECOURT_OTP_PER_DESTINATION_PER_HOUR = env_int("ECOURT_OTP_PER_DESTINATION_PER_HOUR", 5, minimum=1)
+ECOURT_OTP_PER_IP_PER_HOUR = env_int("ECOURT_OTP_PER_IP_PER_HOUR", 20, minimum=1)
+OTP_TOTP_ISSUER = ECOURT_COURT_NAME_EN
+# "documents": PRC identity card numbers passing the national-standard checks are verified at
+# once and other documents go to staff; "all": staff review every identity submission.
+ECOURT_IDENTITY_REVIEW = env_choice("ECOURT_IDENTITY_REVIEW", "documents", {"documents", "all"})
+
+# --- Logging: plain lines to stderr, one per event -----------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["stderr"], "level": env_str("ECOURT_LOG_LEVEL", "INFO") or "INFO"},
+    "loggers": {"axes": {"level": "WARNING"}},
+}
+
+NINJA_PAGINATION_PER_PAGE = 50
