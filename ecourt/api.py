@@ -27,9 +27,7 @@ api = NinjaAPI(
 @api.exception_handler(DomainError)
 def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     extra = {"field": exc.field} if exc.field else {}
-    return problem_response(
-        status=exc.status_code, code=exc.code, detail=str(exc.message), **extra
-    )
+    return problem_response(status=exc.status_code, code=exc.code, detail=str(exc.message), **extra)
 
 
 @api.exception_handler(ValidationError)

@@ -34,9 +34,18 @@ def _serve(args: list[str]) -> int:
     python = sys.executable
     workers = os.environ.get("ECOURT_WEB_WORKERS", "2")
     web_cmd = [
-        python, "-m", "gunicorn", "ecourt.wsgi:application",
-        "--bind", bind, "--workers", workers, "--access-logfile", "-",
-        "--forwarded-allow-ips", os.environ.get("ECOURT_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        python,
+        "-m",
+        "gunicorn",
+        "ecourt.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        workers,
+        "--access-logfile",
+        "-",
+        "--forwarded-allow-ips",
+        os.environ.get("ECOURT_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         *rest,
     ]
     procs = [subprocess.Popen(web_cmd)]  # noqa: S603 - our own interpreter and arguments

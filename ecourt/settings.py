@@ -194,9 +194,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- Mail and SMS ---------------------------------------------------------------------------
-EMAIL_BACKEND = env_str(
-    "ECOURT_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-) or "django.core.mail.backends.console.EmailBackend"
+EMAIL_BACKEND = (
+    env_str("ECOURT_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+    or "django.core.mail.backends.console.EmailBackend"
+)
 EMAIL_HOST = env_str("ECOURT_EMAIL_HOST", "localhost") or "localhost"
 EMAIL_PORT = env_int("ECOURT_EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("ECOURT_EMAIL_USER", "") or ""
@@ -205,9 +206,7 @@ EMAIL_USE_TLS = env_bool("ECOURT_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("ECOURT_EMAIL_FROM", "ecourt <noreply@localhost>") or ""
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-ECOURT_SMS_BACKEND = env_choice(
-    "ECOURT_SMS_BACKEND", "file", {"file", "console", "http", "locmem"}
-)
+ECOURT_SMS_BACKEND = env_choice("ECOURT_SMS_BACKEND", "file", {"file", "console", "http", "locmem"})
 ECOURT_SMS_FILE_PATH = Path(env_str("ECOURT_SMS_FILE_PATH") or VAR_DIR / "sms-outbox.jsonl")
 ECOURT_SMS_HTTP_URL = env_str("ECOURT_SMS_HTTP_URL", "") or ""
 ECOURT_SMS_HTTP_TOKEN = env_str("ECOURT_SMS_HTTP_TOKEN", "") or ""

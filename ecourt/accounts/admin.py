@@ -23,6 +23,14 @@ class UserAdmin(ReadOnlyAdmin):
     exclude = ["password"]
 
 
-for model in (Company, CompanyRepresentative, ConsentRecord, IdentityVerification,
-              LawyerProfile, LoginEvent, RoleGrant, TermsVersion):
+for model in (
+    Company,
+    CompanyRepresentative,
+    ConsentRecord,
+    IdentityVerification,
+    LawyerProfile,
+    LoginEvent,
+    RoleGrant,
+    TermsVersion,
+):
     admin.site.register(model, ReadOnlyAdmin)

@@ -109,8 +109,12 @@ def me_update(request: HttpRequest, payload: MeIn) -> MeOut:
     return _me(user)
 
 
-@router.get("/terms/current", response={200: TermsOut}, auth=None,
-            summary="The terms of online litigation in force")
+@router.get(
+    "/terms/current",
+    response={200: TermsOut},
+    auth=None,
+    summary="The terms of online litigation in force",
+)
 def terms_current(request: HttpRequest) -> TermsOut:
     terms = selectors.terms_current()
     if terms is None:
@@ -118,8 +122,12 @@ def terms_current(request: HttpRequest) -> TermsOut:
     return TermsOut.from_orm(terms)
 
 
-@router.post("/me/consent", response=ConsentOut, auth=django_auth,
-             summary="Accept the terms of online litigation")
+@router.post(
+    "/me/consent",
+    response=ConsentOut,
+    auth=django_auth,
+    summary="Accept the terms of online litigation",
+)
 def consent_give(request: HttpRequest, payload: ConsentIn) -> ConsentOut:
     user = request.user
     assert isinstance(user, User)
@@ -134,16 +142,24 @@ def consent_give(request: HttpRequest, payload: ConsentIn) -> ConsentOut:
     return ConsentOut(terms_version=terms.version, accepted_at=record.accepted_at)
 
 
-@router.delete("/me/consent", response={204: None}, auth=django_auth,
-               summary="Withdraw consent to online litigation")
+@router.delete(
+    "/me/consent",
+    response={204: None},
+    auth=django_auth,
+    summary="Withdraw consent to online litigation",
+)
 def consent_remove(request: HttpRequest) -> tuple[int, None]:
     assert isinstance(request.user, User)
     consent_withdraw(actor=request.user)
     return 204, None
 
 
-@router.get("/me/logins", response=list[LoginEventOut], auth=django_auth,
-            summary="Recent sign-in attempts on this account")
+@router.get(
+    "/me/logins",
+    response=list[LoginEventOut],
+    auth=django_auth,
+    summary="Recent sign-in attempts on this account",
+)
 def logins(request: HttpRequest) -> list[LoginEventOut]:
     assert isinstance(request.user, User)
     return [LoginEventOut.from_orm(e) for e in selectors.login_history(request.user)]

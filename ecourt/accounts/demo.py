@@ -66,7 +66,10 @@ def load() -> list[dict[str, str]]:
         user = User.objects.filter(mobile=mobile).first()
         if user is None:
             user = User.objects.create_user(
-                mobile, DEMO_PASSWORD, display_name=name, preferred_language="zh-hans",
+                mobile,
+                DEMO_PASSWORD,
+                display_name=name,
+                preferred_language="zh-hans",
                 mobile_verified_at=now,
             )
         if not user.identity_verified_at:
@@ -88,8 +91,12 @@ def load() -> list[dict[str, str]]:
         if role == Role.COURT_ADMIN and not user.is_staff:
             user.is_staff = True
             user.save(update_fields=["is_staff"])
-        if terms and not ConsentRecord.objects.filter(user=user, terms=terms,
-                                                      withdrawn_at__isnull=True).exists():
+        if (
+            terms
+            and not ConsentRecord.objects.filter(
+                user=user, terms=terms, withdrawn_at__isnull=True
+            ).exists()
+        ):
             ConsentRecord.objects.create(user=user, terms=terms)
         if role == Role.COMPANY_REPRESENTATIVE:
             company, _created = Company.objects.get_or_create(
@@ -105,15 +112,23 @@ def load() -> list[dict[str, str]]:
             )
             if not CompanyRepresentative.objects.filter(company=company, user=user).exists():
                 CompanyRepresentative.objects.create(
-                    company=company, user=user, position="Legal counsel",
+                    company=company,
+                    user=user,
+                    position="Legal counsel",
                     authorisation_letter="demo/authorisation.png",
-                    status=ReviewStatus.VERIFIED, method=DEMO_MARK, reviewed_at=now,
+                    status=ReviewStatus.VERIFIED,
+                    method=DEMO_MARK,
+                    reviewed_at=now,
                 )
         if role == Role.LAWYER and not LawyerProfile.objects.filter(user=user).exists():
             LawyerProfile.objects.create(
-                user=user, licence_number="11101201810000003", law_firm="Demo Law Firm / 示范律师事务所",
+                user=user,
+                licence_number="11101201810000003",
+                law_firm="Demo Law Firm / 示范律师事务所",
                 licence_image="demo/licence.png",
-                status=ReviewStatus.VERIFIED, method=DEMO_MARK, reviewed_at=now,
+                status=ReviewStatus.VERIFIED,
+                method=DEMO_MARK,
+                reviewed_at=now,
             )
         totp = ""
         if role in STAFF_ROLES:

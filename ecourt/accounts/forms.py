@@ -87,8 +87,14 @@ class RegistrationForm(NewPasswordMixin):
     )
     preferred_language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
 
-    field_order = ["display_name", "mobile", "email", "preferred_language", "password1",
-                   "password2"]
+    field_order = [
+        "display_name",
+        "mobile",
+        "email",
+        "preferred_language",
+        "password1",
+        "password2",
+    ]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -157,8 +163,9 @@ class CompanyForm(forms.Form):
         help_text=_("18 characters, printed on the business licence."),
     )
     legal_representative = forms.CharField(label=_("Legal representative"), max_length=100)
-    position = forms.CharField(label=_("Your position in the company"), max_length=100,
-                               required=False)
+    position = forms.CharField(
+        label=_("Your position in the company"), max_length=100, required=False
+    )
     authorisation_letter = BoundedImageField(
         label=_("Letter of authorisation"),
         help_text=_("A photo or scan of the signed and sealed letter that authorises you."),

@@ -24,9 +24,7 @@ from ecourt.accounts.roles import STAFF_ROLES, Role
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def create_user(
-        self, mobile: str, password: str | None = None, **extra: Any
-    ) -> User:
+    def create_user(self, mobile: str, password: str | None = None, **extra: Any) -> User:
         if not mobile:
             raise ValueError("A mobile number is required.")
         email = extra.pop("email", None)
@@ -174,7 +172,10 @@ def _private_upload_path(instance: models.Model, filename: str) -> str:
 class IdentityDocumentType(models.TextChoices):
     RESIDENT_ID = "resident_id", _("Resident identity card (PRC)")
     PASSPORT = "passport", _("Passport")
-    HK_MACAO_PERMIT = "hk_macao_permit", _("Mainland travel permit for Hong Kong and Macao residents")
+    HK_MACAO_PERMIT = (
+        "hk_macao_permit",
+        _("Mainland travel permit for Hong Kong and Macao residents"),
+    )
     TAIWAN_PERMIT = "taiwan_permit", _("Mainland travel permit for Taiwan residents")
 
 
@@ -250,7 +251,9 @@ class LawyerProfile(ReviewedSubmission):
     """A lawyer's licence, checked by court staff before the lawyer may act as an agent."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="lawyer_profiles")
-    licence_number = models.CharField(max_length=17, help_text="17-digit practising licence number.")
+    licence_number = models.CharField(
+        max_length=17, help_text="17-digit practising licence number."
+    )
     law_firm = models.CharField(max_length=200)
     licence_image = models.ImageField(upload_to=_private_upload_path)
 
@@ -312,7 +315,9 @@ class OneTimeCode(models.Model):
     destination = models.CharField(max_length=254, db_index=True)
     purpose = models.CharField(max_length=40)
     code_hash = models.CharField(max_length=64)
-    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(db_index=True)
     expires_at = models.DateTimeField()

@@ -80,8 +80,10 @@ def otp_send(
             >= settings.ECOURT_OTP_PER_IP_PER_HOUR
         ):
             raise RateLimited(
-                _("Too many codes were requested from your network in the last hour. "
-                  "Try again later."),
+                _(
+                    "Too many codes were requested from your network in the last hour. "
+                    "Try again later."
+                ),
                 code="otp_ip_limit",
             )
         code = f"{secrets.randbelow(1_000_000):06d}"

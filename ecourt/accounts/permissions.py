@@ -8,11 +8,17 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 
 from ecourt.accounts.roles import STAFF_ROLES
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
+
+
+def otp_verified(user: Any) -> bool:
+    """True when this session passed the TOTP step (set by django-otp's middleware)."""
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified and is_verified())
 
 
 def staff_required(*roles: str) -> Callable[[View], View]:
@@ -22,13 +28,13 @@ def staff_required(*roles: str) -> Callable[[View], View]:
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not user.has_role(*wanted):  # type: ignore[union-attr]
+            if not user.has_role(*wanted):
                 raise PermissionDenied
-            if not user.is_verified():  # type: ignore[union-attr]
+            if not otp_verified(user):
                 # StaffOtpRequiredMiddleware normally redirects first; this is the backstop.
                 raise PermissionDenied
             return view(request, *args, **kwargs)

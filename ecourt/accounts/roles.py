@@ -34,9 +34,7 @@ STAFF_ROLES: frozenset[str] = frozenset(
 )
 
 #: Roles that come from the person's own registration and its review, not from a grant.
-PUBLIC_ROLES: frozenset[str] = frozenset(
-    {Role.LITIGANT, Role.COMPANY_REPRESENTATIVE, Role.LAWYER}
-)
+PUBLIC_ROLES: frozenset[str] = frozenset({Role.LITIGANT, Role.COMPANY_REPRESENTATIVE, Role.LAWYER})
 
 #: Who may review identity documents, company authorisations and lawyer licences.
 IDENTITY_REVIEWER_ROLES: frozenset[str] = frozenset({Role.COURT_ADMIN, Role.FILING_CLERK})

@@ -72,8 +72,10 @@ def validate_resident_id(raw: str, *, today: date) -> tuple[str, date]:
         )
     if number[-1] != ric.calc_check_digit(number):
         raise IdentityRuleError(
-            _("This identity card number is not valid: its check character does not match. "
-              "Check each digit against your card."),
+            _(
+                "This identity card number is not valid: its check character does not match. "
+                "Check each digit against your card."
+            ),
             code="ric_checksum",
             field="document_number",
         )
@@ -114,15 +116,19 @@ def validate_uscc(raw: str) -> str:
         return str(uscc.validate(code))
     except stdnum_exc.InvalidChecksum as exc:
         raise IdentityRuleError(
-            _("This unified social credit code is not valid: its check character does not "
-              "match. Copy it again from the business licence."),
+            _(
+                "This unified social credit code is not valid: its check character does not "
+                "match. Copy it again from the business licence."
+            ),
             code="uscc_checksum",
             field="uscc",
         ) from exc
     except stdnum_exc.ValidationError as exc:
         raise IdentityRuleError(
-            _("This is not a unified social credit code: use digits and capital letters "
-              "(not I, O, S, V or Z) as printed on the business licence."),
+            _(
+                "This is not a unified social credit code: use digits and capital letters "
+                "(not I, O, S, V or Z) as printed on the business licence."
+            ),
             code="uscc_format",
             field="uscc",
         ) from exc
@@ -132,7 +138,7 @@ _DOCUMENT_NUMBER = re.compile(r"^[A-Z0-9]{5,20}$")
 
 
 def validate_other_document_number(raw: str) -> str:
-    """Passport and travel permit numbers: letters and digits, checked by staff against the image."""
+    """Passport and travel permit numbers: letters and digits; staff check them on the image."""
     number = re.sub(r"[\s-]", "", raw or "").upper()
     if not _DOCUMENT_NUMBER.match(number):
         raise IdentityRuleError(

@@ -103,7 +103,11 @@ def user_update_profile(
         locked.preferred_language = preferred_language
         locked.save(update_fields=["display_name", "preferred_language"])
         audit_record(
-            code="ecourt.accounts.user.profile_changed", actor=actor, target=locked, old=old, new=new
+            code="ecourt.accounts.user.profile_changed",
+            actor=actor,
+            target=locked,
+            old=old,
+            new=new,
         )
     return locked
 
@@ -192,9 +196,7 @@ def user_reset_password(*, mobile: str, code: str, new_password: str) -> User:
     with transaction.atomic():
         user = User.objects.select_for_update().filter(mobile=mobile, is_active=True).first()
         if user is None:
-            raise DomainError(
-                _("No active account uses this mobile number."), code="user_missing"
-            )
+            raise DomainError(_("No active account uses this mobile number."), code="user_missing")
         user.set_password(new_password)
         user.save(update_fields=["password"])
         audit_record(code="ecourt.accounts.user.password_reset", actor=None, target=user)
@@ -223,7 +225,9 @@ def identity_submit(
     legal_name = " ".join(legal_name.split())
     if not legal_name:
         raise DomainError(
-            _("Enter your name as printed on the document."), code="name_missing", field="legal_name"
+            _("Enter your name as printed on the document."),
+            code="name_missing",
+            field="legal_name",
         )
     if document_type == IdentityDocumentType.RESIDENT_ID:
         number, birth_date = rules.validate_resident_id(document_number, today=today)
@@ -254,8 +258,10 @@ def identity_submit(
         ).exists()
         if taken:
             raise DomainError(
-                _("This document is already verified for another account. If it is yours, "
-                  "contact the court's support desk."),
+                _(
+                    "This document is already verified for another account. If it is yours, "
+                    "contact the court's support desk."
+                ),
                 code="identity_taken",
                 field="document_number",
             )
@@ -275,8 +281,9 @@ def identity_submit(
             method="ric_check" if automatic else "",
         )
         if document_image:
-            verification.document_image.save(document_image.name or "document", document_image,
-                                             save=False)
+            verification.document_image.save(
+                document_image.name or "document", document_image, save=False
+            )
         if automatic:
             verification.reviewed_at = timezone.now()
         verification.save()
@@ -284,7 +291,8 @@ def identity_submit(
             user.identity_verified_at = verification.reviewed_at
             user.save(update_fields=["identity_verified_at"])
         audit_record(
-            code="ecourt.accounts.identity.verified" if automatic
+            code="ecourt.accounts.identity.verified"
+            if automatic
             else "ecourt.accounts.identity.submitted",
             actor=actor,
             target=verification,
@@ -304,12 +312,15 @@ def _require_reviewer(actor: User) -> None:
         raise PermissionDenied(_("You may not review identity documents."), code="not_reviewer")
 
 
-def _decide(submission: IdentityVerification | CompanyRepresentative | LawyerProfile, *,
-            actor: User, approve: bool, reason: str) -> None:
+def _decide(
+    submission: IdentityVerification | CompanyRepresentative | LawyerProfile,
+    *,
+    actor: User,
+    approve: bool,
+    reason: str,
+) -> None:
     if submission.status != ReviewStatus.PENDING:
-        raise DomainError(
-            _("This submission was already decided."), code="already_decided"
-        )
+        raise DomainError(_("This submission was already decided."), code="already_decided")
     if not approve and not reason.strip():
         raise DomainError(
             _("Give the reason for rejecting, so the applicant knows what to fix."),
@@ -337,11 +348,14 @@ def identity_review(
             raise PermissionDenied(
                 _("You may not review your own submission."), code="own_submission"
             )
-        if approve and IdentityVerification.objects.filter(
-            document_type=verification.document_type,
-            document_number=verification.document_number,
-            status=ReviewStatus.VERIFIED,
-        ).exists():
+        if (
+            approve
+            and IdentityVerification.objects.filter(
+                document_type=verification.document_type,
+                document_number=verification.document_number,
+                status=ReviewStatus.VERIFIED,
+            ).exists()
+        ):
             raise DomainError(
                 _("This document is already verified for another account."),
                 code="identity_taken",
@@ -352,7 +366,8 @@ def identity_review(
             user.identity_verified_at = verification.reviewed_at
             user.save(update_fields=["identity_verified_at"])
         audit_record(
-            code="ecourt.accounts.identity.verified" if approve
+            code="ecourt.accounts.identity.verified"
+            if approve
             else "ecourt.accounts.identity.rejected",
             actor=actor,
             target=verification,
@@ -367,9 +382,7 @@ def identity_review(
 
 def _require_verified_identity(actor: User) -> None:
     if not actor.is_identity_verified:
-        raise DomainError(
-            _("Verify your own identity first."), code="identity_unverified"
-        )
+        raise DomainError(_("Verify your own identity first."), code="identity_unverified")
 
 
 def company_register(
@@ -386,8 +399,9 @@ def company_register(
     code = rules.validate_uscc(uscc)
     name = " ".join(name.split())
     if not name:
-        raise DomainError(_("Enter the company's registered name."), code="name_missing",
-                          field="name")
+        raise DomainError(
+            _("Enter the company's registered name."), code="name_missing", field="name"
+        )
     with transaction.atomic():
         company = Company.objects.select_for_update().filter(uscc=code).first()
         if company is None:
@@ -410,9 +424,11 @@ def company_register(
                 code="company_rejected",
                 field="uscc",
             )
-        if CompanyRepresentative.objects.filter(company=company, user=actor).exclude(
-            status=ReviewStatus.REJECTED
-        ).exists():
+        if (
+            CompanyRepresentative.objects.filter(company=company, user=actor)
+            .exclude(status=ReviewStatus.REJECTED)
+            .exists()
+        ):
             raise DomainError(
                 _("You have already asked to represent this company."),
                 code="representative_exists",
@@ -478,13 +494,16 @@ def lawyer_apply(
     number = rules.validate_lawyer_licence(licence_number)
     law_firm = " ".join(law_firm.split())
     if not law_firm:
-        raise DomainError(_("Enter the name of your law firm."), code="firm_missing",
-                          field="law_firm")
+        raise DomainError(
+            _("Enter the name of your law firm."), code="firm_missing", field="law_firm"
+        )
     with transaction.atomic():
         User.objects.select_for_update().get(pk=actor.pk)
-        if LawyerProfile.objects.filter(licence_number=number).exclude(
-            status=ReviewStatus.REJECTED
-        ).exists():
+        if (
+            LawyerProfile.objects.filter(licence_number=number)
+            .exclude(status=ReviewStatus.REJECTED)
+            .exists()
+        ):
             raise DomainError(
                 _("This licence number is already registered or waiting for review."),
                 code="licence_taken",

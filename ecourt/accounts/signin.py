@@ -57,11 +57,16 @@ def totp_device_reset(*, actor: User, user_id: int) -> int:
     from ecourt.core.errors import PermissionDenied
 
     if not actor.has_role(Role.COURT_ADMIN):
-        raise PermissionDenied(_("Only a court administrator may reset authenticators."),
-                               code="not_admin")
+        raise PermissionDenied(
+            _("Only a court administrator may reset authenticators."), code="not_admin"
+        )
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user_id)
         deleted, _count = TOTPDevice.objects.filter(user=user).delete()
-        audit_record(code="ecourt.accounts.totp.reset", actor=actor, target=user,
-                     new={"devices_removed": deleted})
+        audit_record(
+            code="ecourt.accounts.totp.reset",
+            actor=actor,
+            target=user,
+            new={"devices_removed": deleted},
+        )
     return int(deleted)

@@ -12,8 +12,11 @@ urlpatterns = [
     path("register/", registration.register, name="register"),
     path("register/verify/", registration.register_verify, name="register_verify"),
     path("password/reset/", registration.password_reset, name="password_reset"),
-    path("password/reset/confirm/", registration.password_reset_confirm,
-         name="password_reset_confirm"),
+    path(
+        "password/reset/confirm/",
+        registration.password_reset_confirm,
+        name="password_reset_confirm",
+    ),
     path("", identity.dashboard, name="dashboard"),
     path("identity/", identity.identity, name="identity"),
     path("terms/", identity.terms, name="terms"),
@@ -23,8 +26,7 @@ urlpatterns = [
     path("profile/", profile.profile, name="profile"),
     path("profile/update/", profile.profile_update, name="profile_update"),
     path("profile/contact/", profile.contact_change_start, name="contact_change_start"),
-    path("profile/contact/confirm/", profile.contact_change_confirm,
-         name="contact_change_confirm"),
+    path("profile/contact/confirm/", profile.contact_change_confirm, name="contact_change_confirm"),
     path("profile/password/", profile.password_change, name="password_change"),
     # Staff
     path("staff/reviews/", staff.review_queue, name="review_queue"),

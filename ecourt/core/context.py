@@ -20,7 +20,8 @@ class RequestContext:
     ip_hash: str = ""
 
 
-_current: ContextVar[RequestContext] = ContextVar("ecourt_request", default=RequestContext())
+_EMPTY = RequestContext()  # frozen, so sharing it as the default is safe
+_current: ContextVar[RequestContext] = ContextVar("ecourt_request", default=_EMPTY)
 
 
 def current() -> RequestContext:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -38,7 +40,7 @@ class BoundedImageField(forms.ImageField):
                 },
                 code="file_too_large",
             )
-        result = super().to_python(data)
+        result = cast(UploadedFile | None, super().to_python(data))
         image = getattr(result, "image", None)
         if image is not None and image.format not in self.allowed_formats:
             raise forms.ValidationError(self.error_messages["invalid_image"], code="invalid_image")
@@ -61,8 +63,7 @@ class AuditSearchForm(forms.Form):
         max_length=100,
         help_text=gettext_lazy("For example accounts.user"),
     )
-    target_id = forms.CharField(label=gettext_lazy("Object number"), required=False,
-                                max_length=64)
+    target_id = forms.CharField(label=gettext_lazy("Object number"), required=False, max_length=64)
     since = forms.DateField(
         label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -30,7 +30,9 @@ class RequestContextMiddleware:
         request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]
         token = context.set_current(
-            context.RequestContext(request_id=request_id, ip_hash=context.hash_ip(client_ip(request)))
+            context.RequestContext(
+                request_id=request_id, ip_hash=context.hash_ip(client_ip(request))
+            )
         )
         try:
             response = self.get_response(request)

@@ -45,14 +45,14 @@ def readyz(request: HttpRequest) -> JsonResponse:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         checks["database"] = {"ok": True}
-    except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
+    except Exception as exc:
         checks["database"] = {"ok": False, "error": type(exc).__name__}
     if checks["database"]["ok"]:
         try:
             executor = MigrationExecutor(connection)
             plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
             checks["migrations"] = {"ok": not plan, "pending": len(plan)}
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             checks["migrations"] = {"ok": False, "error": type(exc).__name__}
     else:
         checks["migrations"] = {"ok": False, "error": "database unavailable"}
@@ -60,29 +60,31 @@ def readyz(request: HttpRequest) -> JsonResponse:
         name = default_storage.save(f"readyz/{uuid.uuid4().hex}", ContentFile(b"ok"))
         default_storage.delete(name)
         checks["storage"] = {"ok": True}
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         checks["storage"] = {"ok": False, "error": type(exc).__name__}
     ready = all(check["ok"] for check in checks.values())
-    return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks},
-                        status=200 if ready else 503)
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
+    )
 
 
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
-    """The header's language switcher. Remembered in a cookie and, when signed in, on the account."""
+    """The header language switcher: remembered in a cookie and, if signed in, on the account."""
     from ecourt.accounts.services import user_set_language
     from ecourt.accounts.views.auth import remember_language
 
     language = request.POST.get("language", "")
     target = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = "/"
     if language not in dict(settings.LANGUAGES):
         messages.error(request, _("Unknown language. Choose English or 简体中文."))
         return HttpResponseRedirect(target)
     if request.user.is_authenticated:
-        user_set_language(actor=request.user, language=language)  # type: ignore[arg-type]
+        user_set_language(actor=request.user, language=language)
     translation.activate(language)
     return remember_language(HttpResponseRedirect(target), language)
 
@@ -108,8 +110,9 @@ def error_500(request: HttpRequest) -> HttpResponse:
     from django.template import loader
 
     template = loader.get_template("errors/500.html")
-    return HttpResponse(template.render({"request_id": getattr(request, "request_id", "")}),
-                        status=500)
+    return HttpResponse(
+        template.render({"request_id": getattr(request, "request_id", "")}), status=500
+    )
 
 
 @staff_required(Role.COURT_ADMIN)
@@ -132,4 +135,3 @@ def sms_outbox(request: HttpRequest) -> HttpResponse:
     if not settings.ECOURT_SMS_OUTBOX_PAGE or settings.ECOURT_SMS_BACKEND != "file":
         raise Http404
     return render(request, "core/sms_outbox.html", {"messages_sent": read_file_outbox()})
-

@@ -41,7 +41,7 @@ def remember_language(response: HttpResponse, language: str) -> HttpResponse:
         settings.LANGUAGE_COOKIE_NAME,
         language,
         max_age=settings.LANGUAGE_COOKIE_AGE,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        samesite="Lax",
         secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False),
     )
     return response
@@ -65,8 +65,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
             login_record(user=known, succeeded=False, method="password", user_agent=agent)
             form.add_error(
                 None,
-                _("The mobile number, email or password is not right. After %(limit)d failed "
-                  "tries, signing in is paused.") % {"limit": settings.AXES_FAILURE_LIMIT},
+                _(
+                    "The mobile number, email or password is not right. After %(limit)d failed "
+                    "tries, signing in is paused."
+                )
+                % {"limit": settings.AXES_FAILURE_LIMIT},
             )
         else:
             login(request, user)
@@ -82,9 +85,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             else:
                 response = HttpResponseRedirect(safe_next(request, reverse("accounts:dashboard")))
             return remember_language(response, user.preferred_language)
-    return render(
-        request, "accounts/login.html", {"form": form, "next": safe_next(request, "")}
-    )
+    return render(request, "accounts/login.html", {"form": form, "next": safe_next(request, "")})
 
 
 def locked_out(request: HttpRequest, credentials: Any, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -122,18 +123,23 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         elif device.verify_token(form.cleaned_data["token"].strip()):
             otp_login(request, device)
             login_record(
-                user=user, succeeded=True, method="totp",
+                user=user,
+                succeeded=True,
+                method="totp",
                 user_agent=request.headers.get("User-Agent", ""),
             )
             return redirect(safe_next(request, reverse("accounts:dashboard")))
         else:
             login_record(
-                user=user, succeeded=False, method="totp",
+                user=user,
+                succeeded=False,
+                method="totp",
                 user_agent=request.headers.get("User-Agent", ""),
             )
             form.add_error("token", _("That code is not right. Use the newest code in the app."))
-    return render(request, "accounts/otp_verify.html", {"form": form,
-                                                         "next": safe_next(request, "")})
+    return render(
+        request, "accounts/otp_verify.html", {"form": form, "next": safe_next(request, "")}
+    )
 
 
 @login_required

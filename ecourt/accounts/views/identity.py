@@ -72,8 +72,10 @@ def identity(request: HttpRequest) -> HttpResponse:
             else:
                 messages.info(
                     request,
-                    _("Your document was sent to court staff. We will tell you the result, "
-                      "usually within one working day."),
+                    _(
+                        "Your document was sent to court staff. We will tell you the result, "
+                        "usually within one working day."
+                    ),
                 )
             if selectors.consent_current(user) is None:
                 return redirect("accounts:terms")
@@ -102,8 +104,10 @@ def terms_withdraw(request: HttpRequest) -> HttpResponse:
     if consent_withdraw(actor=_user(request)):
         messages.success(
             request,
-            _("You have withdrawn your consent. The court will handle your cases offline; "
-              "court staff will contact you about paper documents."),
+            _(
+                "You have withdrawn your consent. The court will handle your cases offline; "
+                "court staff will contact you about paper documents."
+            ),
         )
     return redirect("accounts:terms")
 
@@ -126,9 +130,7 @@ def company(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            messages.success(
-                request, _("Your authorisation was sent to court staff for review.")
-            )
+            messages.success(request, _("Your authorisation was sent to court staff for review."))
             return redirect("accounts:company")
     return render(
         request,
@@ -155,8 +157,10 @@ def lawyer(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Your licence was sent to court staff. You can act as an agent once it is "
-                  "approved."),
+                _(
+                    "Your licence was sent to court staff. You can act as an agent once it is "
+                    "approved."
+                ),
             )
             return redirect("accounts:lawyer")
     return render(

@@ -45,8 +45,10 @@ def _page(request: HttpRequest, **forms: object) -> HttpResponse:
     user = _user(request)
     context_data: dict[str, object] = {
         "profile_form": ProfileForm(
-            initial={"display_name": user.display_name,
-                     "preferred_language": user.preferred_language}
+            initial={
+                "display_name": user.display_name,
+                "preferred_language": user.preferred_language,
+            }
         ),
         "mobile_form": ChangeMobileForm(),
         "email_form": ChangeEmailForm(),
@@ -116,8 +118,11 @@ def contact_change_start(request: HttpRequest) -> HttpResponse:
         add_domain_error(form, exc)
         return _page(request, **{form_key: form})
     request.session[_PENDING] = {"kind": kind, "destination": destination}
-    messages.info(request, _("We sent a code to %(destination)s. Enter it below.")
-                  % {"destination": destination if kind == "email" else mask_mobile(destination)})
+    messages.info(
+        request,
+        _("We sent a code to %(destination)s. Enter it below.")
+        % {"destination": destination if kind == "email" else mask_mobile(destination)},
+    )
     return redirect("accounts:profile")
 
 
@@ -132,11 +137,13 @@ def contact_change_confirm(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             if pending["kind"] == "mobile":
-                user_change_mobile(actor=user, new_mobile=pending["destination"],
-                                   code=form.cleaned_data["code"])
+                user_change_mobile(
+                    actor=user, new_mobile=pending["destination"], code=form.cleaned_data["code"]
+                )
             else:
-                user_change_email(actor=user, new_email=pending["destination"],
-                                  code=form.cleaned_data["code"])
+                user_change_email(
+                    actor=user, new_email=pending["destination"], code=form.cleaned_data["code"]
+                )
         except DomainError as exc:
             add_domain_error(form, exc)
         else:

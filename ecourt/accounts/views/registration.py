@@ -102,9 +102,7 @@ def register_verify(request: HttpRequest) -> HttpResponse:
             else:
                 del request.session[_SESSION_KEY]
                 login(request, user, backend="ecourt.accounts.backends.MobileOrEmailBackend")
-                messages.success(
-                    request, _("Your account is ready. Next, verify your identity.")
-                )
+                messages.success(request, _("Your account is ready. Next, verify your identity."))
                 return remember_language(redirect("accounts:identity"), user.preferred_language)
     return render(
         request,
@@ -131,9 +129,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
                 return render(request, "accounts/password_reset.html", {"form": form})
         # Same answer whether or not the number has an account, so the page reveals nobody.
         request.session[_RESET_KEY] = mobile
-        messages.info(
-            request, _("If an account uses this number, a code is on its way to it.")
-        )
+        messages.info(request, _("If an account uses this number, a code is on its way to it."))
         return redirect("accounts:password_reset_confirm")
     return render(request, "accounts/password_reset.html", {"form": form})
 
@@ -146,7 +142,8 @@ def password_reset_confirm(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             user_reset_password(
-                mobile=mobile, code=form.cleaned_data["code"],
+                mobile=mobile,
+                code=form.cleaned_data["code"],
                 new_password=form.cleaned_data["password1"],
             )
         except DomainError as exc:

@@ -37,8 +37,12 @@ from ecourt.core.forms import add_domain_error
 # kind in the URL → (model, file field, service, id keyword)
 _REVIEW_KINDS: dict[str, tuple[Any, str, Any, str]] = {
     "identity": (IdentityVerification, "document_image", identity_review, "verification_id"),
-    "company": (CompanyRepresentative, "authorisation_letter", company_representative_review,
-                "link_id"),
+    "company": (
+        CompanyRepresentative,
+        "authorisation_letter",
+        company_representative_review,
+        "link_id",
+    ),
     "lawyer": (LawyerProfile, "licence_image", lawyer_review, "profile_id"),
 }
 
@@ -116,11 +120,13 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
         action = request.POST.get("action")
         try:
             if action == "revoke":
-                changed = role_revoke(actor=_actor(request), user_id=person.pk,
-                                      role=form.cleaned_data["role"])
+                changed = role_revoke(
+                    actor=_actor(request), user_id=person.pk, role=form.cleaned_data["role"]
+                )
             else:
-                changed = role_grant(actor=_actor(request), user_id=person.pk,
-                                     role=form.cleaned_data["role"])
+                changed = role_grant(
+                    actor=_actor(request), user_id=person.pk, role=form.cleaned_data["role"]
+                )
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
@@ -149,8 +155,10 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def user_totp_reset(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(User, pk=pk)
     totp_device_reset(actor=_actor(request), user_id=person.pk)
-    messages.success(request, _("The authenticator was removed. The person enrols a new one at "
-                                "their next sign-in."))
+    messages.success(
+        request,
+        _("The authenticator was removed. The person enrols a new one at their next sign-in."),
+    )
     return redirect("accounts:user_detail", pk=person.pk)
 
 

@@ -1,0 +1,18 @@
+import pytest
+
+
+@pytest.mark.django_db
+def test_it_reports_liveness(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_it_reports_readiness_with_each_check(client):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert set(body["checks"]) == {"database", "migrations", "storage"}
+    assert all(check["ok"] for check in body["checks"].values())

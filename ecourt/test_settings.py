@@ -1,0 +1,27 @@
+"""Settings for the test suite: production-like (DEBUG off) but over plain HTTP on loopback,
+with tasks run at once, texts kept in memory and files in a temporary folder."""
+
+import os
+import tempfile
+
+os.environ.setdefault("ECOURT_DEBUG", "0")
+os.environ.setdefault("ECOURT_SECRET_KEY", "test-secret-key-" + "x" * 48)
+os.environ.setdefault("ECOURT_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("ECOURT_TASKS_BACKEND", "immediate")
+os.environ.setdefault("ECOURT_SMS_BACKEND", "locmem")
+os.environ.setdefault("ECOURT_VAR_DIR", tempfile.mkdtemp(prefix="ecourt-test-"))
+os.environ.setdefault("ECOURT_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+
+from ecourt.settings import *  # noqa: F403
+
+# Browsers do not send Secure cookies over plain http to 127.0.0.1; tests run without TLS.
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+LANGUAGE_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
