@@ -14,7 +14,11 @@ import sys
 import time
 from pathlib import Path
 
-ALIASES = {"worker": "db_worker", "totp-code": "totp_code"}
+ALIASES = {
+    "worker": "db_worker",
+    "totp-code": "totp_code",
+    "create-court-admin": "create_court_admin",
+}
 
 
 def _serve(args: list[str]) -> int:

@@ -1,0 +1,133 @@
+"""A person signs up on a phone-sized screen in headless Chromium, as they would for real.
+
+Browser tests fail (never skip) when CI=true and Chromium is missing: `make test` installs it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.utils import translation
+
+from ecourt.accounts.models import ReviewStatus, User
+from ecourt.accounts.tests.factories import valid_ric
+
+CHROMIUM = Path(os.environ.get("ECOURT_CHROMIUM", "/usr/bin/chromium"))
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        message = f"Chromium not found at {CHROMIUM}; run `make test` to install it."
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
+    # test itself stay synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+def _read_code(outbox: Path, mobile: str, timeout: float = 10.0) -> str:
+    """The newest 6-digit code sent to ``mobile`` by the file SMS backend."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if outbox.exists():
+            for line in reversed(outbox.read_text(encoding="utf-8").splitlines()):
+                message = json.loads(line)
+                if message["to"] == mobile:
+                    match = re.search(r"\b(\d{6})\b", message["body"])
+                    if match:
+                        return match.group(1)
+        time.sleep(0.1)
+    raise AssertionError(f"no code was sent to {mobile}")
+
+
+def test_it_registers_verifies_signs_in_and_switches_to_chinese(
+    browser, live_server, settings, tmp_path
+):
+    outbox = tmp_path / "sms-outbox.jsonl"
+    settings.ECOURT_SMS_BACKEND = "file"
+    settings.ECOURT_SMS_FILE_PATH = outbox
+    context = browser.new_context(
+        locale="en-US", viewport={"width": 360, "height": 740}, base_url=live_server.url
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    password = "a-long-secret-2026"
+
+    page.goto("/accounts/register/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.get_by_label("Your name").fill("Mei Lin")
+    page.get_by_label("Mobile number").fill("139 1234 5678")
+    page.get_by_label("Language:").select_option("en")
+    page.get_by_label("Password:", exact=True).fill(password)
+    page.get_by_label("Password again").fill(password)
+    page.get_by_role("button", name="Send me a code").click()
+
+    page.wait_for_url("**/accounts/register/verify/")
+    code = _read_code(outbox, "+8613912345678")
+    page.get_by_label("6-digit code").fill(code)
+    page.get_by_role("button", name="Create my account").click()
+
+    page.wait_for_url("**/accounts/identity/")
+    page.get_by_label("Full legal name").fill("林美")
+    page.get_by_label("Document number").fill(valid_ric(serial=44))
+    page.get_by_role("button", name="Verify").click()
+
+    page.wait_for_url("**/accounts/terms/")
+    page.get_by_label("I have read these terms").check()
+    page.get_by_role("button", name="I agree").click()
+    page.wait_for_url("**/accounts/")
+    assert page.get_by_text("Identity verified").is_visible()
+
+    user = User.objects.get(mobile="+8613912345678")
+    assert user.is_identity_verified
+    assert user.identity_verifications.get().status == ReviewStatus.VERIFIED
+    assert user.consents.filter(withdrawn_at__isnull=True).exists()
+
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(live_server.url + "/")
+    page.goto("/accounts/login/")
+    page.get_by_label("Mobile number or email").fill("13912345678")
+    page.get_by_label("Password:", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/accounts/")
+
+    page.get_by_label("语言 / Language").select_option("zh-hans")
+    page.get_by_role("button", name="Switch").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "zh-Hans"
+    with translation.override("zh-hans"):
+        chinese_sign_out = translation.gettext("Sign out")
+        chinese_heading = translation.gettext("Ready to litigate online?")
+    assert chinese_sign_out != "Sign out", "the zh-hans catalog is not compiled"
+    assert page.get_by_role("button", name=chinese_sign_out).is_visible()
+    assert page.get_by_text(chinese_heading).is_visible()
+    user.refresh_from_db()
+    assert user.preferred_language == "zh-hans"
+    context.close()
