@@ -97,7 +97,8 @@ def main() -> None:
     rows.append(("audit search, first page, 20k events", large))
 
     print(
-        f"ecourt benchmarks · database {django.db.connection.vendor} · Python {sys.version.split()[0]}"
+        f"ecourt benchmarks · database {django.db.connection.vendor}"
+        f" · Python {sys.version.split()[0]}"
     )
     print(f"{'operation':<48} {'ms/op':>9} {'× baseline':>11}")
     for name, seconds in rows:

@@ -48,7 +48,7 @@ class Command(BaseCommand):
                 audit_record(
                     code="ecourt.accounts.user.created_by_command", actor=None, target=user
                 )
-            grant, created = RoleGrant.objects.get_or_create(user=user, role=Role.COURT_ADMIN)
+            _grant, created = RoleGrant.objects.get_or_create(user=user, role=Role.COURT_ADMIN)
             if created:
                 audit_record(
                     code="ecourt.accounts.role.granted",
