@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 ALIASES = {
-    "worker": "db_worker",
     "totp-code": "totp_code",
     "create-court-admin": "create_court_admin",
 }

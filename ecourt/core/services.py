@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import transaction
+from django.utils import timezone
 
 from ecourt.core.models import OutboundMessage
 
@@ -22,3 +25,34 @@ def message_queue(
     )
     transaction.on_commit(lambda: message_send.enqueue(message_id=message.pk))
     return message
+
+
+#: A QUEUED row older than this has probably lost its task (process died before enqueueing).
+STALE_QUEUED = timedelta(minutes=2)
+#: A SENDING row older than this belongs to a worker that died mid-send.
+STALE_SENDING = timedelta(minutes=10)
+
+
+def messages_sweep() -> int:
+    """Re-enqueue messages left behind by a crash. Returns how many were re-enqueued.
+
+    Delivery is at least once: a worker that died after the provider accepted a message but
+    before recording it will cause a second copy. For one-time codes and notices that is the
+    lesser harm compared with a party never being told.
+    """
+    from ecourt.core.tasks import message_send
+
+    now = timezone.now()
+    Status = OutboundMessage.Status
+    stuck = OutboundMessage.objects.filter(
+        status=Status.SENDING, created_at__lt=now - STALE_SENDING
+    )
+    stuck.update(status=Status.QUEUED, last_error="re-queued after an interrupted send")
+    ids = list(
+        OutboundMessage.objects.filter(
+            status=Status.QUEUED, created_at__lt=now - STALE_QUEUED
+        ).values_list("pk", flat=True)
+    )
+    for message_id in ids:
+        message_send.enqueue(message_id=message_id)
+    return len(ids)

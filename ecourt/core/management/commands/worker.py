@@ -1,0 +1,54 @@
+"""``ecourt worker``: the django-tasks-db worker plus a sweeper for outbound messages.
+
+A message row is committed before its task is enqueued (on commit). If the process dies in
+between, or a worker dies while sending, the row would wait forever; the sweeper re-enqueues
+such rows, so every acknowledged message is sent at least once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from typing import Any
+
+from django.db import close_old_connections
+from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
+from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
+from django_tasks_db.models import DBTaskResult
+
+from ecourt.core.services import messages_sweep
+
+logger = logging.getLogger("ecourt.worker")
+
+SWEEP_EVERY_SECONDS = 30.0
+
+
+def _sweep_forever(stop: threading.Event) -> None:
+    while not stop.wait(SWEEP_EVERY_SECONDS):
+        try:
+            close_old_connections()
+            # Only when the queue is drained: a backlog is not a lost message.
+            if DBTaskResult.objects.ready().exists():
+                continue
+            requeued = messages_sweep()
+            if requeued:
+                logger.warning("re-enqueued %d outbound message(s) left behind", requeued)
+        except Exception:  # the sweeper must never take the worker down
+            logger.exception("outbound message sweep failed")
+        finally:
+            close_old_connections()
+
+
+class Command(DbWorkerCommand):
+    help = "Run background tasks (deliveries, messages) and re-enqueue any left behind."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        stop = threading.Event()
+        # With --reload the parent only watches files; the sweeper belongs in the child.
+        if not options.get("reload") or os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
+            threading.Thread(target=_sweep_forever, args=(stop,), daemon=True).start()
+        try:
+            super().handle(*args, **options)
+        finally:
+            stop.set()
