@@ -132,7 +132,7 @@ class TotpForm(forms.Form):
 
 class IdentityForm(forms.Form):
     document_type = forms.ChoiceField(
-        label=_("Identity document"),
+        label=_("Document type"),
         choices=IdentityDocumentType.choices,
         initial=IdentityDocumentType.RESIDENT_ID,
     )
