@@ -175,6 +175,7 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 # --- Static and uploaded files --------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "ecourt" / "static"]
 MEDIA_ROOT = Path(env_str("ECOURT_MEDIA_ROOT") or VAR_DIR / "media")
 STORAGES = {
     "default": {
