@@ -121,7 +121,7 @@ TEMPLATES = [
 
 DATABASES = {
     "default": parse_database_url(
-        env_str("DATABASE_URL", "sqlite:///var/ecourt.sqlite3") or "", base_dir=BASE_DIR
+        env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'ecourt.sqlite3'}", base_dir=BASE_DIR
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -159,7 +159,9 @@ AXES_USERNAME_CALLABLE = "ecourt.accounts.backends.axes_username"
 AXES_LOCKOUT_CALLABLE = "ecourt.accounts.views.auth.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
-AXES_IPWARE_PROXY_COUNT = env_int("ECOURT_PROXY_COUNT", 0, minimum=0) or None
+# Number of trusted reverse proxies in front of gunicorn (each appends to X-Forwarded-For).
+ECOURT_PROXY_COUNT = env_int("ECOURT_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "ecourt.core.middleware.client_ip"
 AXES_VERBOSE = False
 
 # --- Internationalisation -------------------------------------------------------------------
@@ -287,8 +289,17 @@ ECOURT_IDENTITY_REVIEW = env_choice("ECOURT_IDENTITY_REVIEW", "documents", {"doc
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "ecourt.core.context.RequestIdLogFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["stderr"], "level": env_str("ECOURT_LOG_LEVEL", "INFO") or "INFO"},
     "loggers": {"axes": {"level": "WARNING"}},
 }

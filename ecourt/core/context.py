@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -42,3 +43,11 @@ def hash_ip(ip: str) -> str:
         return ""
     key = hashlib.sha256(("ecourt-ip:" + settings.SECRET_KEY).encode()).digest()
     return hmac.new(key, ip.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+class RequestIdLogFilter(logging.Filter):
+    """Adds ``request_id`` to every log record ("-" outside a request), for the log format."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = _current.get().request_id or "-"
+        return True

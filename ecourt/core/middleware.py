@@ -4,6 +4,7 @@ import re
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from ecourt.core import context
@@ -12,7 +13,21 @@ _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The client address as seen by Django (the reverse proxy must set REMOTE_ADDR correctly)."""
+    """The client's address.
+
+    Behind ``ECOURT_PROXY_COUNT`` trusted reverse proxies, each appends the address it received
+    the request from to X-Forwarded-For, so the client is the N-th entry from the right; entries
+    further left were written by the client and cannot be trusted. Without proxies, REMOTE_ADDR.
+    """
+    proxies = settings.ECOURT_PROXY_COUNT
+    if proxies:
+        forwarded = [
+            part.strip()
+            for part in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
     return str(request.META.get("REMOTE_ADDR") or "")
 
 

@@ -40,5 +40,5 @@ class Command(BaseCommand):
             self.stdout.write(f"  password: {rows[0]['password']}")
             self.stdout.write(
                 "  Staff also need a TOTP code: add the key to an authenticator app, or run "
-                "'ecourt totp-code <login>' (demo accounts only)."
+                "'ECOURT_DEBUG=1 .venv/bin/ecourt totp-code <login>' (demo accounts only)."
             )
