@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import base64
+import io
 from datetime import date
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from PIL import Image, ImageDraw
 from stdnum.cn import ric, uscc
 
 from ecourt.accounts.models import (
@@ -56,6 +59,17 @@ def demo_uscc() -> str:
 def totp_key_for(mobile: str) -> bytes:
     """A fixed per-person TOTP key, so demo staff can add it to an authenticator once."""
     return f"ecourt-demo-totp{mobile[-4:]}".encode()[:20].ljust(20, b"0")
+
+
+def demo_image(text: str) -> ContentFile:
+    """A small PNG standing in for a scanned document, so review pages show something."""
+    image = Image.new("RGB", (480, 300), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((8, 8, 471, 291), outline="black", width=3)
+    draw.text((24, 24), f"DEMO - {text}", fill="black")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return ContentFile(buffer.getvalue(), name="demo.png")
 
 
 def load() -> list[dict[str, str]]:
@@ -115,7 +129,7 @@ def load() -> list[dict[str, str]]:
                     company=company,
                     user=user,
                     position="Legal counsel",
-                    authorisation_letter="demo/authorisation.png",
+                    authorisation_letter=demo_image("letter of authorisation"),
                     status=ReviewStatus.VERIFIED,
                     method=DEMO_MARK,
                     reviewed_at=now,
@@ -125,7 +139,7 @@ def load() -> list[dict[str, str]]:
                 user=user,
                 licence_number="11101201810000003",
                 law_firm="Demo Law Firm / 示范律师事务所",
-                licence_image="demo/licence.png",
+                licence_image=demo_image("lawyer licence"),
                 status=ReviewStatus.VERIFIED,
                 method=DEMO_MARK,
                 reviewed_at=now,
