@@ -39,7 +39,8 @@ class MeOut(Schema):
 
 
 class MeIn(Schema):
-    display_name: str | None = Field(default=None, min_length=1, max_length=100)
+    # pattern: at least one non-space character, as the name is stripped before it is saved.
+    display_name: str | None = Field(default=None, min_length=1, max_length=100, pattern=r"\S")
     preferred_language: Literal["zh-hans", "en"] | None = None
 
 

@@ -12,6 +12,7 @@ Bases (see docs/accounts.md):
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 import phonenumbers
@@ -56,7 +57,8 @@ def normalise_mobile(raw: str) -> str:
 
 def validate_resident_id(raw: str, *, today: date) -> tuple[str, date]:
     """Check a PRC resident identity card number; return it normalised with the birth date."""
-    number = ric.compact(raw or "")
+    # NFKC turns full-width characters from a Chinese keyboard (１２ｘ) into ASCII.
+    number = ric.compact(unicodedata.normalize("NFKC", raw or ""))
     if len(number) != 18:
         raise IdentityRuleError(
             _("A resident identity card number has 18 characters; you entered %(count)d.")
@@ -64,7 +66,8 @@ def validate_resident_id(raw: str, *, today: date) -> tuple[str, date]:
             code="ric_length",
             field="document_number",
         )
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    # isascii(): str.isdigit() also accepts other scripts' digits, which int() would read.
+    if not number.isascii() or not number[:17].isdigit() or number[17] not in "0123456789X":
         raise IdentityRuleError(
             _("Only digits are allowed, and X as the last character."),
             code="ric_format",
@@ -164,8 +167,8 @@ def validate_birth_date(value: date | None, *, today: date) -> date:
 
 
 def validate_lawyer_licence(raw: str) -> str:
-    number = re.sub(r"\s", "", raw or "")
-    if not number.isdigit() or len(number) != 17:
+    number = re.sub(r"\s", "", unicodedata.normalize("NFKC", raw or ""))
+    if not (number.isascii() and number.isdigit()) or len(number) != 17:
         raise IdentityRuleError(
             _("A lawyer's practising licence number has exactly 17 digits."),
             code="licence_format",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecourt.accounts import rules
+from ecourt.accounts.backends import user_for_login
 from ecourt.accounts.models import (
     Company,
     CompanyRepresentative,
@@ -192,6 +193,8 @@ def user_change_password(*, actor: User, new_password: str) -> None:
 
 def user_reset_password(*, mobile: str, code: str, new_password: str) -> User:
     """Forgotten password: proven by a code sent to the account's mobile number."""
+    from axes.utils import reset
+
     otp_verify(destination=mobile, purpose="reset_password", code=code)
     with transaction.atomic():
         user = User.objects.select_for_update().filter(mobile=mobile, is_active=True).first()
@@ -199,7 +202,17 @@ def user_reset_password(*, mobile: str, code: str, new_password: str) -> User:
             raise DomainError(_("No active account uses this mobile number."), code="user_missing")
         user.set_password(new_password)
         user.save(update_fields=["password"])
-        audit_record(code="ecourt.accounts.user.password_reset", actor=None, target=user)
+        # The paused sign-in page offers this reset as the way out: the guesses counted
+        # against the old password no longer matter once the person proved the number.
+        cleared = sum(
+            int(reset(username=login) or 0) for login in (user.mobile, user.email) if login
+        )
+        audit_record(
+            code="ecourt.accounts.user.password_reset",
+            actor=None,
+            target=user,
+            new={"sign_in_attempts_cleared": cleared},
+        )
     return user
 
 
@@ -616,7 +629,8 @@ def account_unlock(*, actor: User, username: str) -> int:
         )
     with transaction.atomic():
         cleared = int(reset(username=username) or 0)
-        user = User.objects.filter(mobile=username).first()
+        # The lockout's login name is an E.164 mobile number or a lower-case email address.
+        user = user_for_login(username)
         audit_record(
             code="ecourt.accounts.user.unlocked",
             actor=actor,

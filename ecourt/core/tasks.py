@@ -43,7 +43,11 @@ def message_send(*, message_id: int) -> str:
     except SmsSendError as exc:
         logger.warning("message %s could not be sent: %s", message.pk, exc)
         OutboundMessage.objects.filter(pk=message.pk).update(
-            status=Status.FAILED, attempts=message.attempts + 1, last_error=str(exc)[:300]
+            status=Status.FAILED,
+            attempts=message.attempts + 1,
+            last_error=str(exc)[:300],
+            # Nothing re-sends a failed row; a one-time code must not stay readable in it.
+            body="" if message.sensitive else message.body,
         )
         return "failed"
     OutboundMessage.objects.filter(pk=message.pk).update(

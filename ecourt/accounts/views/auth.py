@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from typing import Any
+from urllib.parse import urlencode
 
 import segno
 from django.conf import settings
@@ -81,7 +82,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     target = "accounts:otp_setup"
                 url = reverse(target)
                 next_url = safe_next(request, "")
-                response = HttpResponseRedirect(f"{url}?next={next_url}" if next_url else url)
+                # Encoded, or a next address with its own query (&) would be cut short.
+                query = urlencode({"next": next_url})
+                response = HttpResponseRedirect(f"{url}?{query}" if next_url else url)
             else:
                 response = HttpResponseRedirect(safe_next(request, reverse("accounts:dashboard")))
             return remember_language(response, user.preferred_language)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.hashers import make_password
@@ -116,7 +118,9 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         mobile = form.cleaned_data["mobile"]
         if User.objects.filter(mobile=mobile, is_active=True).exists():
-            try:
+            # A throttled request gets the same answer: a refusal shown only for numbers that
+            # have an account would reveal who has one. The code sent earlier still works.
+            with suppress(DomainError):
                 otp_send(
                     channel=OneTimeCode.Channel.SMS,
                     destination=mobile,
@@ -124,9 +128,6 @@ def password_reset(request: HttpRequest) -> HttpResponse:
                     ip_hash=context.current().ip_hash,
                     language=get_language() or "zh-hans",
                 )
-            except DomainError as exc:
-                form.add_error("mobile", str(exc.message))
-                return render(request, "accounts/password_reset.html", {"form": form})
         # Same answer whether or not the number has an account, so the page reveals nobody.
         request.session[_RESET_KEY] = mobile
         messages.info(request, _("If an account uses this number, a code is on its way to it."))
