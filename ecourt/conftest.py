@@ -6,13 +6,20 @@
 - clerk, judge, mediator: court staff with an enrolled authenticator
 - admin: a court administrator
 - oscar: an outsider with an account and nothing else
+
+Plus ``visitor`` (an anonymous browser that prefers English), ``commit`` (run the on-commit
+hooks that send texts and mail) and ``code_sent_to`` (the newest one-time code a person got).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from typing import Any
 
 import pytest
+from django.core import mail
 from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -102,3 +109,35 @@ def login() -> Callable[[User], Client]:
         return client
 
     return _login
+
+
+@pytest.fixture
+def visitor() -> Client:
+    """An anonymous browser whose Accept-Language asks for English.
+
+    Without it pages come in the default language (zh-hans), whose wording is not under test.
+    """
+    return Client(headers={"accept-language": "en"})
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks: Any) -> Callable[[], AbstractContextManager[Any]]:
+    """``with commit(): ...`` runs the on-commit hooks registered inside the block when it ends.
+
+    Tests run inside a transaction that is never committed, so queued texts and mails would
+    otherwise never be handed to the (immediate) task backend.
+    """
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+_CODE = re.compile(r"\b(\d{6})\b")
+
+
+def code_sent_to(destination: str) -> str:
+    """The 6-digit code in the newest text message or email sent to ``destination``."""
+    bodies = [m.body for m in sms.outbox if m.to == destination]
+    bodies += [m.body for m in mail.outbox if destination in m.to]
+    assert bodies, f"nothing was sent to {destination}"
+    found = _CODE.search(bodies[-1])
+    assert found, bodies[-1]
+    return found.group(1)

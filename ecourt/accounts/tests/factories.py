@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from typing import Any
 
 import factory
 from django.contrib.auth.hashers import make_password
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from stdnum.cn import ric
+from PIL import Image
+from stdnum.cn import ric, uscc
 
 from ecourt.accounts.models import (
     IdentityDocumentType,
@@ -28,9 +31,24 @@ def valid_ric(birth: date = date(1990, 3, 7), serial: int = 12) -> str:
     return body + ric.calc_check_digit(body + "0")
 
 
+def valid_uscc(body: str = "91110108MA01ABCDE") -> str:
+    """A unified social credit code: 17 characters plus the computed check character."""
+    return body + uscc.calc_check_digit(body)
+
+
+def image_upload(name: str = "scan.png", *, image_format: str = "PNG") -> SimpleUploadedFile:
+    """A small real picture, as a browser would upload it."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), color=(200, 30, 30)).save(buffer, format=image_format)
+    content_type = f"image/{image_format.lower()}"
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=content_type)
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
+        # The hooks below create related rows; the user itself needs no second save.
+        skip_postgeneration_save = True
 
     mobile = factory.Sequence(lambda n: f"+86139{n:08d}")
     display_name = factory.Faker("name")
