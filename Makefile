@@ -37,7 +37,7 @@ $(MO): $(PO)
 messages: $(MO)
 
 makemessages: $(STAMP)
-	cd ecourt && ECOURT_DEBUG=1 ../$(BIN)/python ../manage.py makemessages --locale zh_Hans --no-obsolete --add-location file
+	cd ecourt && ECOURT_DEBUG=1 ../$(BIN)/python ../manage.py makemessages --locale zh_Hans --no-obsolete --add-location file --ignore "*/tests/*"
 
 run: $(STAMP) messages
 	@bash scripts/sysdeps.sh gettext fonts

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.security import django_auth
 from pydantic import Field
 
@@ -149,10 +149,10 @@ def consent_give(request: HttpRequest, payload: ConsentIn) -> ConsentOut:
     auth=django_auth,
     summary="Withdraw consent to online litigation",
 )
-def consent_remove(request: HttpRequest) -> tuple[int, None]:
+def consent_remove(request: HttpRequest) -> Status:
     assert isinstance(request.user, User)
     consent_withdraw(actor=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(

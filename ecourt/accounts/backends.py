@@ -34,8 +34,10 @@ def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> s
 
 def user_for_login(identifier: str) -> User | None:
     login = canonical_login(identifier)
-    field = "email" if "@" in login else "mobile"
-    return User.objects.filter(**{field: login}).first()
+    if "@" in login:
+        # Only an address the person proved is theirs may be used to sign in.
+        return User.objects.filter(email=login, email_verified_at__isnull=False).first()
+    return User.objects.filter(mobile=login).first()
 
 
 class MobileOrEmailBackend(ModelBackend):

@@ -10,7 +10,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from ecourt.accounts import rules
-from ecourt.accounts.models import IdentityDocumentType
+from ecourt.accounts.models import IdentityDocumentType, User
 from ecourt.accounts.roles import STAFF_ROLES, Role
 from ecourt.core.forms import BoundedImageField
 
@@ -80,17 +80,11 @@ class RegistrationForm(NewPasswordMixin):
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     mobile = MobileField(help_text=_("We send a code to this number to check it is yours."))
-    email = forms.EmailField(
-        label=_("Email (optional)"),
-        required=False,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
     preferred_language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
 
     field_order = [
         "display_name",
         "mobile",
-        "email",
         "preferred_language",
         "password1",
         "password2",
@@ -98,9 +92,11 @@ class RegistrationForm(NewPasswordMixin):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("email"):
-            cleaned["email"] = cleaned["email"].lower()
-        self.clean_new_password()
+        # A provisional person, so the validators can refuse a password close to name or number.
+        provisional = User(
+            display_name=cleaned.get("display_name", ""), mobile=cleaned.get("mobile", "")
+        )
+        self.clean_new_password(provisional)
         return cleaned
 
 

@@ -2,7 +2,8 @@
 
 State changes happen only in ``services.py``; this module holds data and small derived
 properties. Identity numbers are stored in full (the court must be able to check them) and
-shown masked everywhere except to their owner and authorised staff (see ``masking.py``).
+shown masked everywhere except to their owner and authorised staff (see ``rules.mask_*`` and
+the ``identity_number`` template tag).
 """
 
 from __future__ import annotations

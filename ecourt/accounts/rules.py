@@ -55,10 +55,15 @@ def normalise_mobile(raw: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+def _strip_separators(value: str) -> str:
+    """People copy numbers with spaces or hyphens between groups; neither is part of it."""
+    return re.sub(r"[\s\-]", "", value)
+
+
 def validate_resident_id(raw: str, *, today: date) -> tuple[str, date]:
     """Check a PRC resident identity card number; return it normalised with the birth date."""
     # NFKC turns full-width characters from a Chinese keyboard (１２ｘ) into ASCII.
-    number = ric.compact(unicodedata.normalize("NFKC", raw or ""))
+    number = ric.compact(_strip_separators(unicodedata.normalize("NFKC", raw or "")))
     if len(number) != 18:
         raise IdentityRuleError(
             _("A resident identity card number has 18 characters; you entered %(count)d.")

@@ -23,7 +23,8 @@ def add_domain_error(form: forms.Form, error: DomainError) -> None:
 class BoundedImageField(forms.ImageField):
     """An image checked by its content (Pillow), limited in size and to JPEG, PNG or WebP."""
 
-    allowed_formats = frozenset({"JPEG", "PNG", "WEBP"})
+    extensions = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
+    allowed_formats = frozenset(extensions)
     default_error_messages = {
         "invalid_image": gettext_lazy(
             "This file is not a picture. Upload a photo or scan as JPEG, PNG or WebP."
@@ -44,6 +45,9 @@ class BoundedImageField(forms.ImageField):
         image = getattr(result, "image", None)
         if image is not None and image.format not in self.allowed_formats:
             raise forms.ValidationError(self.error_messages["invalid_image"], code="invalid_image")
+        if result is not None and image is not None:
+            # Stored and served by what the content is, never by the name the sender gave it.
+            result.name = f"upload{self.extensions[image.format]}"
         return result
 
 

@@ -3,11 +3,13 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
+from http import HTTPStatus
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from ecourt.core import context
+from ecourt.core.problem import PROBLEM_CONTENT_TYPE, problem_response
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -54,4 +56,30 @@ class RequestContextMiddleware:
         finally:
             context.reset(token)
         response["X-Request-ID"] = request_id
+        return response
+
+
+class ApiProblemMiddleware:
+    """Every error under /api/ is application/problem+json, including the ones Django or
+    django-ninja answer themselves (unknown path 404, wrong method 405, CSRF 403, 500)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.path.startswith("/api/")
+            and response.status_code >= 400
+            and not str(response.get("Content-Type", "")).startswith(PROBLEM_CONTENT_TYPE)
+        ):
+            status = response.status_code
+            problem = problem_response(
+                status=status,
+                code=f"http_{status}",
+                detail=HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "",
+            )
+            if response.has_header("Allow"):
+                problem["Allow"] = response["Allow"]
+            return problem
         return response

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -28,8 +29,13 @@ def audit_events_search(
         events = events.filter(condition)
     prefix = code.strip()
     if prefix:
-        # A range instead of LIKE 'prefix%': SQLite's LIKE cannot use the index on code.
-        events = events.filter(code__gte=prefix, code__lt=prefix + "\uffff")
+        if connection.vendor == "sqlite":
+            # SQLite's LIKE (case-insensitive, with ESCAPE) cannot use the index on code; a range
+            # can, and codes are ASCII so byte order is the order here.
+            events = events.filter(code__gte=prefix, code__lt=prefix + "\uffff")
+        else:
+            # Elsewhere the column's collation may not order by code point; LIKE is exact.
+            events = events.filter(code__startswith=prefix)
     if target_type:
         app_label, _dot, model = target_type.partition(".")
         events = events.filter(target_type__app_label=app_label, target_type__model=model)

@@ -1,6 +1,6 @@
 """The first published terms of online litigation (based on the SPC Online Litigation Rules,
-in force 2021-08-01). New versions are added by later migrations or the admin command; a
-published version is never edited."""
+in force 2021-08-01). New versions are added by later data migrations; a published version is
+never edited, and each consent points at the version accepted."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo

@@ -132,7 +132,11 @@ def test_it_refuses_a_number_verified_for_another_account(login, oscar, alice):
 
 def test_it_sends_resident_cards_to_staff_when_configured(login, oscar, clerk, settings):
     settings.ECOURT_IDENTITY_REVIEW = "all"
-    response = _ric(login(oscar))
+    client = login(oscar)
+    response = _ric(client)
+    assert response.status_code == 200, "staff need a photo of the card to decide"
+    assert "document_image" in response.context["form"].errors
+    response = _ric(client, document_image=image_upload("card.png"))
     assert response.status_code == 302
     verification = IdentityVerification.objects.get(user=oscar)
     assert verification.status == ReviewStatus.PENDING

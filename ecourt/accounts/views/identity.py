@@ -105,8 +105,8 @@ def terms_withdraw(request: HttpRequest) -> HttpResponse:
         messages.success(
             request,
             _(
-                "You have withdrawn your consent. The court will handle your cases offline; "
-                "court staff will contact you about paper documents."
+                "You have withdrawn your consent. From now on the court handles your cases "
+                "offline. You can agree again at any time on this page."
             ),
         )
     return redirect("accounts:terms")

@@ -42,8 +42,6 @@ def register(request: HttpRequest) -> HttpResponse:
             form.add_error(
                 "mobile", _("An account with this mobile number already exists. Sign in instead.")
             )
-        elif data["email"] and User.objects.filter(email=data["email"]).exists():
-            form.add_error("email", _("An account with this email address already exists."))
         else:
             try:
                 otp_send(
@@ -59,7 +57,6 @@ def register(request: HttpRequest) -> HttpResponse:
                 request.session[_SESSION_KEY] = {
                     "mobile": data["mobile"],
                     "display_name": data["display_name"],
-                    "email": data["email"] or None,
                     "preferred_language": data["preferred_language"],
                     "password_hash": make_password(data["password1"]),
                 }
@@ -95,7 +92,6 @@ def register_verify(request: HttpRequest) -> HttpResponse:
                     mobile=pending["mobile"],
                     display_name=pending["display_name"],
                     password_hash=pending["password_hash"],
-                    email=pending["email"],
                     preferred_language=pending["preferred_language"],
                     code=form.cleaned_data["code"],
                 )
