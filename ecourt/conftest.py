@@ -130,7 +130,7 @@ def commit(django_capture_on_commit_callbacks: Any) -> Callable[[], AbstractCont
     return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
-_CODE = re.compile(r"\b(\d{6})\b")
+_CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 
 
 def code_sent_to(destination: str) -> str:

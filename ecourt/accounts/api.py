@@ -1,20 +1,36 @@
-"""Account endpoints: the signed-in person's profile, consent and sign-in history."""
+"""Account endpoints: sign-up, the signed-in person's profile, identity, companies, lawyer
+licence, consent and sign-in history. Staff endpoints are in ``api_staff.py``."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import File, Form, Router, Schema, Status, UploadedFile
 from ninja.security import django_auth
 from pydantic import Field
 
 from ecourt.accounts import selectors
-from ecourt.accounts.models import User
-from ecourt.accounts.rules import mask_identifier, mask_mobile
-from ecourt.accounts.services import consent_accept, consent_withdraw, user_update_profile
+from ecourt.accounts.models import OneTimeCode, User
+from ecourt.accounts.otp import otp_send
+from ecourt.accounts.rules import mask_mobile, normalise_mobile
+from ecourt.accounts.services import (
+    company_register,
+    consent_accept,
+    consent_withdraw,
+    identity_submit,
+    lawyer_apply,
+    user_register,
+    user_update_profile,
+)
+from ecourt.core import context
 from ecourt.core.errors import DomainError
+from ecourt.core.forms import BoundedImageField
 
 router = Router(tags=["accounts"])
 
@@ -166,4 +182,201 @@ def logins(request: HttpRequest) -> list[LoginEventOut]:
     return [LoginEventOut.from_orm(e) for e in selectors.login_history(request.user)]
 
 
-__all__ = ["mask_identifier", "mask_mobile", "router"]
+# --- Sign-up ------------------------------------------------------------------------------
+
+
+class RegistrationCodeIn(Schema):
+    mobile: str
+    preferred_language: Literal["zh-hans", "en"] = "zh-hans"
+
+
+class CodeSentOut(Schema):
+    sent_to: str = Field(description="The number the code went to, masked.")
+
+
+class RegistrationIn(Schema):
+    mobile: str
+    display_name: str = Field(min_length=1, max_length=100, pattern=r"\S")
+    password: str = Field(min_length=1, max_length=200)
+    preferred_language: Literal["zh-hans", "en"] = "zh-hans"
+    code: str = Field(pattern=r"^[0-9]{6}$")
+
+
+@router.post(
+    "/registrations/code",
+    response={202: CodeSentOut},
+    auth=None,
+    summary="Send a sign-up code to a mobile number",
+)
+def registration_code(request: HttpRequest, payload: RegistrationCodeIn) -> Status:
+    mobile = normalise_mobile(payload.mobile)
+    if User.objects.filter(mobile=mobile).exists():
+        raise DomainError(
+            _("An account with this mobile number already exists. Sign in instead."),
+            code="mobile_taken",
+            field="mobile",
+        )
+    otp_send(
+        channel=OneTimeCode.Channel.SMS,
+        destination=mobile,
+        purpose="register",
+        ip_hash=context.current().ip_hash,
+        language=payload.preferred_language,
+    )
+    return Status(202, CodeSentOut(sent_to=mask_mobile(mobile)))
+
+
+@router.post(
+    "/registrations",
+    response={201: MeOut},
+    auth=None,
+    summary="Create a litigant account with the code sent to the mobile number",
+)
+def registration_create(request: HttpRequest, payload: RegistrationIn) -> Status:
+    mobile = normalise_mobile(payload.mobile)
+    display_name = " ".join(payload.display_name.split())
+    try:
+        validate_password(payload.password, User(display_name=display_name, mobile=mobile))
+    except DjangoValidationError as exc:
+        raise DomainError(
+            " ".join(exc.messages), code="password_invalid", field="password"
+        ) from exc
+    user = user_register(
+        mobile=mobile,
+        display_name=display_name,
+        password_hash=make_password(payload.password),
+        preferred_language=payload.preferred_language,
+        code=payload.code,
+    )
+    return Status(201, _me(user))
+
+
+# --- Identity, companies, lawyer licence ---------------------------------------------------
+
+
+class SubmissionOut(Schema):
+    id: int
+    status: str
+    decision_reason: str
+    created_at: datetime
+
+
+class CompanyLinkOut(SubmissionOut):
+    company_name: str
+    uscc: str
+
+
+def _image(upload: UploadedFile | None, field: str) -> UploadedFile | None:
+    """Check an uploaded picture by its content, as the web form does."""
+    if upload is None:
+        return None
+    try:
+        return BoundedImageField(required=False).clean(upload)
+    except DjangoValidationError as exc:
+        raise DomainError(" ".join(exc.messages), code="invalid_image", field=field) from exc
+
+
+@router.post(
+    "/me/identity",
+    response={201: SubmissionOut},
+    auth=django_auth,
+    summary="Submit real-name verification (multipart; an image for non-PRC-ID documents)",
+)
+def identity_create(
+    request: HttpRequest,
+    document_type: str = Form(...),
+    legal_name: str = Form(...),
+    document_number: str = Form(...),
+    birth_date: date | None = Form(None),
+    document_image: UploadedFile | None = File(None),
+) -> Status:
+    assert isinstance(request.user, User)
+    verification = identity_submit(
+        actor=request.user,
+        document_type=document_type,
+        legal_name=legal_name,
+        document_number=document_number,
+        birth_date=birth_date,
+        document_image=_image(document_image, "document_image"),
+    )
+    return Status(201, SubmissionOut.from_orm(verification))
+
+
+@router.get(
+    "/me/companies",
+    response=list[CompanyLinkOut],
+    auth=django_auth,
+    summary="Companies the signed-in person represents or asked to",
+)
+def companies(request: HttpRequest) -> list[CompanyLinkOut]:
+    assert isinstance(request.user, User)
+    return [
+        CompanyLinkOut(
+            id=link.pk,
+            status=link.status,
+            decision_reason=link.decision_reason,
+            created_at=link.created_at,
+            company_name=link.company.name,
+            uscc=link.company.uscc,
+        )
+        for link in selectors.company_links_for(request.user)
+    ]
+
+
+@router.post(
+    "/me/companies",
+    response={201: CompanyLinkOut},
+    auth=django_auth,
+    summary="Ask to represent a company (multipart, with the letter of authorisation)",
+)
+def company_create(
+    request: HttpRequest,
+    name: str = Form(...),
+    uscc: str = Form(...),
+    legal_representative: str = Form(...),
+    position: str = Form(""),
+    authorisation_letter: UploadedFile = File(...),
+) -> Status:
+    assert isinstance(request.user, User)
+    letter = _image(authorisation_letter, "authorisation_letter")
+    assert letter is not None
+    link = company_register(
+        actor=request.user,
+        name=name,
+        uscc=uscc,
+        legal_representative=legal_representative,
+        position=position,
+        authorisation_letter=letter,
+    )
+    return Status(
+        201,
+        CompanyLinkOut(
+            id=link.pk,
+            status=link.status,
+            decision_reason=link.decision_reason,
+            created_at=link.created_at,
+            company_name=link.company.name,
+            uscc=link.company.uscc,
+        ),
+    )
+
+
+@router.post(
+    "/me/lawyer",
+    response={201: SubmissionOut},
+    auth=django_auth,
+    summary="Submit a lawyer's practising licence for review (multipart)",
+)
+def lawyer_create(
+    request: HttpRequest,
+    licence_number: str = Form(...),
+    law_firm: str = Form(...),
+    licence_image: UploadedFile = File(...),
+) -> Status:
+    assert isinstance(request.user, User)
+    image = _image(licence_image, "licence_image")
+    assert image is not None
+    profile = lawyer_apply(
+        actor=request.user, licence_number=licence_number, law_firm=law_firm, licence_image=image
+    )
+    return Status(201, SubmissionOut.from_orm(profile))

@@ -42,3 +42,16 @@ def staff_required(*roles: str) -> Callable[[View], View]:
         return wrapper
 
     return decorator
+
+
+def require_roles(user: Any, *roles: str) -> None:
+    """For the API: raise a 403 problem unless the signed-in person holds one of ``roles``.
+
+    Staff sessions reach the API only after the TOTP step (StaffOtpRequiredMiddleware).
+    """
+    from django.utils.translation import gettext as _
+
+    from ecourt.core.errors import PermissionDenied as DomainPermissionDenied
+
+    if not getattr(user, "is_authenticated", False) or not user.has_role(*roles):
+        raise DomainPermissionDenied(_("You do not have permission to do this."), code="forbidden")

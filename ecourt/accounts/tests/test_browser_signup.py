@@ -60,7 +60,7 @@ def _read_code(outbox: Path, mobile: str, timeout: float = 10.0) -> str:
             for line in reversed(outbox.read_text(encoding="utf-8").splitlines()):
                 message = json.loads(line)
                 if message["to"] == mobile:
-                    match = re.search(r"\b(\d{6})\b", message["body"])
+                    match = re.search(r"(?<!\d)(\d{6})(?!\d)", message["body"])
                     if match:
                         return match.group(1)
         time.sleep(0.1)

@@ -23,3 +23,25 @@ def test_it_leaves_html_errors_outside_the_api_alone(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_it_searches_the_audit_trail_for_administrators(login, admin, alice, oscar):
+    from ecourt.accounts.services import role_grant
+
+    role_grant(actor=admin, user_id=oscar.pk, role="judge")
+    client = login(admin)
+    body = client.get(
+        "/api/v1/audit-events", {"code": "ecourt.accounts.role", "target_type": "accounts.user"}
+    ).json()
+    assert body["count"] == 1
+    [event] = body["events"]
+    assert event["code"] == "ecourt.accounts.role.granted"
+    assert event["actor_id"] == admin.pk
+    assert event["target_id"] == str(oscar.pk)
+    assert event["new_values"] == {"role": "judge"}
+    bad = client.get("/api/v1/audit-events", {"target_type": "user"})
+    assert bad.status_code == 400
+    assert bad["Content-Type"] == "application/problem+json"
+    assert bad.json()["field"] == "target_type"
+    assert client.get("/api/v1/audit-events", {"limit": 0}).status_code == 422
+    assert login(alice).get("/api/v1/audit-events").status_code == 403
