@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import translation
 
 from ecourt.core.demo import loaders
 
@@ -27,7 +28,8 @@ class Command(BaseCommand):
                 "--i-know-this-is-not-production on a server that is not in service."
             )
         rows: list[dict[str, str]] = []
-        with transaction.atomic():
+        # The printed table (and README) use English role names; columns line up in ASCII.
+        with transaction.atomic(), translation.override("en"):
             for load in loaders():
                 rows.extend(load())
         self.stdout.write("")
