@@ -150,6 +150,14 @@ class IdentityForm(forms.Form):
         help_text=_("Only for passports and travel permits: the page with your photo."),
     )
 
+    def __init__(self, *args: Any, staff_review_all: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if staff_review_all:
+            # This court has staff check every document, so every document needs its image.
+            self.fields["document_image"].help_text = _(
+                "The page with your photo. Court staff compare it with what you typed."
+            )
+
 
 class CompanyForm(forms.Form):
     name = forms.CharField(label=_("Registered company name"), max_length=200)

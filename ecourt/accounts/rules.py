@@ -60,10 +60,20 @@ def _strip_separators(value: str) -> str:
     return re.sub(r"[\s\-]", "", value)
 
 
+def normalise_number(raw: str) -> str:
+    """The common first step for every document number a person types.
+
+    NFKC turns full-width characters from a Chinese keyboard (１２ｘ) into ASCII; spaces and
+    hyphens between groups are dropped; letters are upper-cased. The result may still contain
+    non-ASCII characters, which each validator refuses.
+    """
+    return _strip_separators(unicodedata.normalize("NFKC", raw or "")).upper()
+
+
 def validate_resident_id(raw: str, *, today: date) -> tuple[str, date]:
     """Check a PRC resident identity card number; return it normalised with the birth date."""
     # NFKC turns full-width characters from a Chinese keyboard (１２ｘ) into ASCII.
-    number = ric.compact(_strip_separators(unicodedata.normalize("NFKC", raw or "")))
+    number = ric.compact(normalise_number(raw))
     if len(number) != 18:
         raise IdentityRuleError(
             _("A resident identity card number has 18 characters; you entered %(count)d.")
@@ -112,7 +122,7 @@ def validate_resident_id(raw: str, *, today: date) -> tuple[str, date]:
 
 def validate_uscc(raw: str) -> str:
     """Check a unified social credit code (18 characters, GB 32100-2015)."""
-    code = uscc.compact(raw or "")
+    code = uscc.compact(normalise_number(raw))
     if len(code) != 18:
         raise IdentityRuleError(
             _("A unified social credit code has 18 characters; you entered %(count)d.")
@@ -147,7 +157,7 @@ _DOCUMENT_NUMBER = re.compile(r"^[A-Z0-9]{5,20}$")
 
 def validate_other_document_number(raw: str) -> str:
     """Passport and travel permit numbers: letters and digits; staff check them on the image."""
-    number = re.sub(r"[\s-]", "", raw or "").upper()
+    number = normalise_number(raw)
     if not _DOCUMENT_NUMBER.match(number):
         raise IdentityRuleError(
             _("Enter the document number as printed: 5 to 20 letters and digits."),
@@ -172,7 +182,7 @@ def validate_birth_date(value: date | None, *, today: date) -> date:
 
 
 def validate_lawyer_licence(raw: str) -> str:
-    number = re.sub(r"\s", "", unicodedata.normalize("NFKC", raw or ""))
+    number = normalise_number(raw)
     if not (number.isascii() and number.isdigit()) or len(number) != 17:
         raise IdentityRuleError(
             _("A lawyer's practising licence number has exactly 17 digits."),

@@ -518,3 +518,15 @@ def test_it_keeps_the_query_count_of_the_review_queue_flat(
     with django_assert_max_num_queries(len(baseline)):
         response = client.get(url)
     assert len(response.context["identities"]) == len(response.context["lawyers"]) == 11
+
+
+def test_it_tells_people_every_document_is_checked_by_staff_when_so_configured(
+    login, oscar, settings
+):
+    client = login(oscar)
+    page = client.get(reverse("accounts:identity")).content.decode()
+    assert "we check your number at once" in page
+    settings.ECOURT_IDENTITY_REVIEW = "all"
+    page = client.get(reverse("accounts:identity")).content.decode()
+    assert "we check your number at once" not in page
+    assert "Court staff check every identity document from a photo" in page

@@ -266,3 +266,22 @@ def test_it_lifts_a_sign_in_pause_once_the_password_is_reset(visitor, commit, al
     assert response.status_code == 302
     event = AuditEvent.objects.get(code="ecourt.accounts.user.password_reset")
     assert event.new_values == {"sign_in_attempts_cleared": 1}
+
+
+def test_it_answers_a_bad_reset_code_the_same_with_or_without_an_account(visitor, commit, alice):
+    """'No code is waiting' for strangers but 'not right' for customers would tell who has one."""
+    answers = []
+    for mobile in (alice.mobile, "+8613700000000"):
+        with commit():
+            visitor.post(reverse("accounts:password_reset"), {"mobile": mobile})
+        response = visitor.post(
+            reverse("accounts:password_reset_confirm"),
+            {"code": "000000", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        )
+        assert response.status_code == 200
+        answers.append(response.context["form"].errors["code"])
+    assert (
+        answers[0]
+        == answers[1]
+        == ["That code is not right or no longer valid. Ask for a new code."]
+    )

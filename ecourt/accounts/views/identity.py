@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -52,7 +53,10 @@ def identity(request: HttpRequest) -> HttpResponse:
     latest = selectors.identity_latest(user)
     if user.is_identity_verified:
         return render(request, "accounts/identity_done.html", {"identity": latest})
-    form = IdentityForm(request.POST or None, request.FILES or None)
+    staff_review_all = settings.ECOURT_IDENTITY_REVIEW == "all"
+    form = IdentityForm(
+        request.POST or None, request.FILES or None, staff_review_all=staff_review_all
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -80,7 +84,11 @@ def identity(request: HttpRequest) -> HttpResponse:
             if selectors.consent_current(user) is None:
                 return redirect("accounts:terms")
             return redirect("accounts:dashboard")
-    return render(request, "accounts/identity.html", {"form": form, "latest": latest})
+    return render(
+        request,
+        "accounts/identity.html",
+        {"form": form, "latest": latest, "staff_review_all": staff_review_all},
+    )
 
 
 @login_required

@@ -19,7 +19,7 @@ from ecourt.accounts.forms import (
     RegistrationForm,
 )
 from ecourt.accounts.models import OneTimeCode, User
-from ecourt.accounts.otp import otp_send
+from ecourt.accounts.otp import CodeError, otp_send
 from ecourt.accounts.rules import mask_mobile
 from ecourt.accounts.services import user_register, user_reset_password
 from ecourt.accounts.views.auth import remember_language
@@ -142,6 +142,12 @@ def password_reset_confirm(request: HttpRequest) -> HttpResponse:
                 mobile=mobile,
                 code=form.cleaned_data["code"],
                 new_password=form.cleaned_data["password1"],
+            )
+        except CodeError:
+            # One answer for a wrong, expired or missing code: "no code is waiting" would
+            # tell a stranger that this number has no account.
+            form.add_error(
+                "code", _("That code is not right or no longer valid. Ask for a new code.")
             )
         except DomainError as exc:
             add_domain_error(form, exc)

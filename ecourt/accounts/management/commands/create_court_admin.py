@@ -7,6 +7,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import timezone
 
 from ecourt.accounts.models import RoleGrant, User
 from ecourt.accounts.roles import Role
@@ -42,8 +43,15 @@ class Command(BaseCommand):
                 raise CommandError(" ".join(exc.messages)) from exc
         with transaction.atomic():
             if user is None:
+                # The operator at the server console vouches for the details typed here.
+                now = timezone.now()
                 user = User.objects.create_user(
-                    mobile, password, display_name=options["name"], email=options["email"]
+                    mobile,
+                    password,
+                    display_name=options["name"],
+                    email=options["email"],
+                    mobile_verified_at=now,
+                    email_verified_at=now if options["email"] else None,
                 )
                 audit_record(
                     code="ecourt.accounts.user.created_by_command", actor=None, target=user
