@@ -50,3 +50,13 @@ def identity_number(context: dict[str, Any], identity: Any) -> str:
 @register.simple_tag
 def sms_outbox_enabled() -> bool:
     return bool(settings.ECOURT_SMS_OUTBOX_PAGE and settings.ECOURT_SMS_BACKEND == "file")
+
+
+@register.simple_tag(takes_context=True)
+def identity_name(context: dict[str, Any], identity: Any) -> str:
+    """The legal name, masked like the number for viewers who may not see identity data."""
+    if identity is None:
+        return ""
+    if may_see_identity(context.get("user"), identity.user_id):
+        return str(identity.legal_name)
+    return rules.mask_name(identity.legal_name)

@@ -451,3 +451,14 @@ def test_it_sends_people_back_only_to_this_site(visitor, alice):
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:dashboard")
+
+
+def test_it_masks_legal_names_exactly_where_it_masks_numbers(alice, judge, clerk):
+    identity = alice.identity_verifications.get()
+    identity.legal_name = "张爱丽"
+    identity.save(update_fields=["legal_name"])
+    template = Template("{% load ecourt_accounts %}{% identity_name identity %}")
+    for viewer, expected in ((alice, "张爱丽"), (clerk, "张爱丽"), (judge, "张**"), (None, "张**")):
+        if viewer is not None:
+            viewer.is_verified = lambda: True
+        assert template.render(Context({"user": viewer, "identity": identity})) == expected
