@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
@@ -16,8 +15,7 @@ from ninja.security import django_auth
 from pydantic import Field
 
 from ecourt.accounts import selectors
-from ecourt.accounts.models import OneTimeCode, User
-from ecourt.accounts.otp import otp_send
+from ecourt.accounts.models import User
 from ecourt.accounts.rules import mask_mobile, normalise_mobile
 from ecourt.accounts.services import (
     company_register,
@@ -25,10 +23,10 @@ from ecourt.accounts.services import (
     consent_withdraw,
     identity_submit,
     lawyer_apply,
+    registration_start,
     user_register,
     user_update_profile,
 )
-from ecourt.core import context
 from ecourt.core.errors import DomainError
 from ecourt.core.forms import BoundedImageField
 
@@ -135,7 +133,7 @@ def me_update(request: HttpRequest, payload: MeIn) -> MeOut:
 def terms_current(request: HttpRequest) -> TermsOut:
     terms = selectors.terms_current()
     if terms is None:
-        raise DomainError("No terms are in force.", code="no_terms")
+        raise DomainError(_("The court has not published its terms yet."), code="no_terms")
     return TermsOut.from_orm(terms)
 
 
@@ -151,7 +149,7 @@ def consent_give(request: HttpRequest, payload: ConsentIn) -> ConsentOut:
     terms = selectors.terms_current()
     if terms is None or terms.version != payload.terms_version:
         raise DomainError(
-            "Only the terms version in force can be accepted; read /api/v1/terms/current.",
+            _("Only the terms version in force can be accepted; read /api/v1/terms/current."),
             code="terms_version_mismatch",
             field="terms_version",
         )
@@ -209,20 +207,9 @@ class RegistrationIn(Schema):
     summary="Send a sign-up code to a mobile number",
 )
 def registration_code(request: HttpRequest, payload: RegistrationCodeIn) -> Status:
+    _require_json(request)
     mobile = normalise_mobile(payload.mobile)
-    if User.objects.filter(mobile=mobile).exists():
-        raise DomainError(
-            _("An account with this mobile number already exists. Sign in instead."),
-            code="mobile_taken",
-            field="mobile",
-        )
-    otp_send(
-        channel=OneTimeCode.Channel.SMS,
-        destination=mobile,
-        purpose="register",
-        ip_hash=context.current().ip_hash,
-        language=payload.preferred_language,
-    )
+    registration_start(mobile=mobile, language=payload.preferred_language)
     return Status(202, CodeSentOut(sent_to=mask_mobile(mobile)))
 
 
@@ -233,6 +220,7 @@ def registration_code(request: HttpRequest, payload: RegistrationCodeIn) -> Stat
     summary="Create a litigant account with the code sent to the mobile number",
 )
 def registration_create(request: HttpRequest, payload: RegistrationIn) -> Status:
+    _require_json(request)
     mobile = normalise_mobile(payload.mobile)
     display_name = " ".join(payload.display_name.split())
     try:
@@ -244,11 +232,18 @@ def registration_create(request: HttpRequest, payload: RegistrationIn) -> Status
     user = user_register(
         mobile=mobile,
         display_name=display_name,
-        password_hash=make_password(payload.password),
+        password=payload.password,
         preferred_language=payload.preferred_language,
         code=payload.code,
     )
     return Status(201, _me(user))
+
+
+def _require_json(request: HttpRequest) -> None:
+    """Unauthenticated writes accept JSON only: a browser cannot send JSON to another site
+    without a CORS preflight, so other sites cannot make visitors' browsers call these."""
+    if request.content_type != "application/json":
+        raise DomainError(_("Send this request as application/json."), code="json_required")
 
 
 # --- Identity, companies, lawyer licence ---------------------------------------------------

@@ -23,13 +23,18 @@ def canonical_login(identifier: str) -> str:
 
 
 def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
-    """Lockouts count per canonical login, so +86 138… and 138… are the same person."""
+    """Lockouts count per account: +86 138…, 138… and the account's verified email are one."""
     raw = ""
     if credentials:
         raw = str(credentials.get("username", ""))
     elif request is not None and hasattr(request, "POST"):
         raw = str(request.POST.get("username", ""))
-    return canonical_login(raw)
+    login = canonical_login(raw)
+    if "@" in login:
+        user = user_for_login(login)
+        if user is not None:
+            return user.mobile
+    return login
 
 
 def user_for_login(identifier: str) -> User | None:

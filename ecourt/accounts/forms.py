@@ -189,12 +189,35 @@ class ProfileForm(forms.Form):
     preferred_language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
 
 
-class ChangeMobileForm(forms.Form):
+class CurrentPasswordForm(forms.Form):
+    """Changing where court documents and codes go needs the password, not just a session:
+    a session left open on a shared computer must not be enough to take the account."""
+
+    current_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_current_password(self) -> str:
+        value = str(self.cleaned_data.get("current_password") or "")
+        if self.user is not None and not self.user.check_password(value):
+            raise forms.ValidationError(_("Your current password is not right."))
+        return value
+
+
+class ChangeMobileForm(CurrentPasswordForm):
     mobile = MobileField(label=_("New mobile number"))
+    field_order = ["mobile", "current_password"]
 
 
-class ChangeEmailForm(forms.Form):
+class ChangeEmailForm(CurrentPasswordForm):
     email = forms.EmailField(label=_("New email address"))
+    field_order = ["email", "current_password"]
 
 
 class PasswordChangeForm(NewPasswordMixin):

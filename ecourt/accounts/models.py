@@ -137,6 +137,14 @@ class ReviewStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+#: The only changes a review status may make (enforced in services; drawn in docs/accounts.md).
+REVIEW_TRANSITIONS: dict[str, frozenset[str]] = {
+    ReviewStatus.PENDING: frozenset({ReviewStatus.VERIFIED, ReviewStatus.REJECTED}),
+    ReviewStatus.VERIFIED: frozenset(),
+    ReviewStatus.REJECTED: frozenset(),
+}
+
+
 class ReviewedSubmission(models.Model):
     """Fields shared by everything a person submits for staff review."""
 
@@ -163,11 +171,9 @@ class ReviewedSubmission(models.Model):
 
 def _private_upload_path(instance: models.Model, filename: str) -> str:
     # Uploaded identity documents never keep the person's file name.
-    import uuid
-    from pathlib import PurePath
+    from ecourt.core.uploads import private_upload_name
 
-    suffix = PurePath(filename).suffix.lower()[:8]
-    return f"private/{instance._meta.model_name}/{uuid.uuid4().hex}{suffix}"
+    return private_upload_name(str(instance._meta.model_name), filename)
 
 
 class IdentityDocumentType(models.TextChoices):
@@ -231,6 +237,15 @@ class CompanyRepresentative(ReviewedSubmission):
 
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="representatives")
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="company_links")
+    company_name = models.CharField(
+        max_length=200,
+        default="",
+        help_text="The company's name as this applicant gave it; the company record takes it "
+        "when staff approve the first representative.",
+    )
+    legal_representative = models.CharField(
+        max_length=100, default="", help_text="The legal representative as this applicant gave it."
+    )
     position = models.CharField(max_length=100, blank=True)
     authorisation_letter = models.ImageField(upload_to=_private_upload_path)
 

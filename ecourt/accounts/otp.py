@@ -13,7 +13,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -42,6 +42,14 @@ def _message_text(code: str, minutes: int) -> str:
     ) % {"court": court.name, "code": code, "minutes": minutes}
 
 
+def _lock(key: str) -> None:
+    """A transaction-scoped lock on ``key``. PostgreSQL: an advisory lock. SQLite needs none:
+    its transactions start IMMEDIATE (settings), so writers already run one at a time."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+
+
 def otp_send(
     *,
     channel: str,
@@ -52,9 +60,14 @@ def otp_send(
     user: User | None = None,
 ) -> OneTimeCode:
     """Create a code and queue its message. Raises ``RateLimited`` with the wait in the message."""
-    now = timezone.now()
-    hour_ago = now - timedelta(hours=1)
     with transaction.atomic():
+        # Serialise sends per destination and per client, or parallel requests would all pass
+        # the counts below before any of them is written.
+        _lock(f"otp:dest:{destination}")
+        if ip_hash:
+            _lock(f"otp:ip:{ip_hash}")
+        now = timezone.now()
+        hour_ago = now - timedelta(hours=1)
         recent = OneTimeCode.objects.filter(destination=destination, created_at__gte=hour_ago)
         last = recent.filter(purpose=purpose).order_by("-created_at").first()
         if last is not None:

@@ -120,6 +120,20 @@ def validate_resident_id(raw: str, *, today: date) -> tuple[str, date]:
     return number, birth_date
 
 
+def resident_id_area_known(number: str) -> bool:
+    """Whether the first six digits are an administrative area code valid in the birth year
+    (GB/T 2260, as python-stdnum's area database knows it).
+
+    An unknown code is not proof of a false number (the database can lag behind new areas),
+    so callers send such numbers to staff review instead of refusing them.
+    """
+    try:
+        ric.get_birth_place(number)
+    except stdnum_exc.ValidationError:
+        return False
+    return True
+
+
 def validate_uscc(raw: str) -> str:
     """Check a unified social credit code (18 characters, GB 32100-2015)."""
     code = uscc.compact(normalise_number(raw))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -74,13 +76,13 @@ def reviews_pending() -> dict[str, list[object]]:
 
 def users_search(query: str, limit: int = 50) -> QuerySet[User]:
     qs = User.objects.prefetch_related("role_grants").order_by("display_name", "pk")
-    query = query.strip()
+    query = query.replace("\x00", "").strip()[:100]
     if query:
         condition = Q(display_name__icontains=query) | Q(email__iexact=query)
-        digits = "".join(ch for ch in query if ch.isdigit())
+        digits = "".join(re.findall(r"[0-9]", query))
         if digits:
             condition |= Q(mobile__endswith=digits)
-        if query.isdigit():
+        if re.fullmatch(r"[0-9]{1,18}", query):  # str.isdigit() also says yes to "²"
             condition |= Q(pk=int(query))
         qs = qs.filter(condition)
     return qs[:limit]

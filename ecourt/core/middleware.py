@@ -43,7 +43,9 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        incoming = request.headers.get("X-Request-ID", "")
+        # Only a trusted reverse proxy may name the request; a client could forge ids that
+        # would then mislead anyone tracing a complaint through the audit trail.
+        incoming = request.headers.get("X-Request-ID", "") if settings.ECOURT_PROXY_COUNT else ""
         request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]
         token = context.set_current(

@@ -119,6 +119,12 @@ class OutboundMessage(models.Model):
     last_error = models.CharField(max_length=300, blank=True)
     provider_id = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a worker last took it for sending."
+    )
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a failed send is tried again; empty when final."
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
@@ -21,13 +22,13 @@ def audit_events_search(
     until: date | None = None,
 ) -> QuerySet[AuditEvent]:
     events = AuditEvent.objects.select_related("actor", "target_type")
-    actor = actor.strip()
+    actor = actor.replace("\x00", "").strip()
     if actor:
         condition = Q(actor_repr__icontains=actor)
-        if actor.isdigit():
+        if re.fullmatch(r"[0-9]{1,18}", actor):  # str.isdigit() also says yes to "²"
             condition |= Q(actor_id=int(actor))
         events = events.filter(condition)
-    prefix = code.strip()
+    prefix = code.replace("\x00", "").strip()
     if prefix:
         if connection.vendor == "sqlite":
             # SQLite's LIKE (case-insensitive, with ESCAPE) cannot use the index on code; a range
@@ -39,8 +40,9 @@ def audit_events_search(
     if target_type:
         app_label, _dot, model = target_type.partition(".")
         events = events.filter(target_type__app_label=app_label, target_type__model=model)
-    if target_id.strip():
-        events = events.filter(target_id=target_id.strip())
+    target_id = target_id.replace("\x00", "").strip()
+    if target_id:
+        events = events.filter(target_id=target_id)
     tz = timezone.get_current_timezone()
     if since:
         events = events.filter(created_at__gte=datetime.combine(since, time.min, tzinfo=tz))

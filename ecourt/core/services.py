@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from ecourt.core.models import OutboundMessage
@@ -27,14 +28,14 @@ def message_queue(
     return message
 
 
-#: A QUEUED row older than this has probably lost its task (process died before enqueueing).
+#: A QUEUED row due this long ago has probably lost its task (process died before enqueueing).
 STALE_QUEUED = timedelta(minutes=2)
-#: A SENDING row older than this belongs to a worker that died mid-send.
+#: A row claimed this long ago belongs to a worker that died mid-send.
 STALE_SENDING = timedelta(minutes=10)
 
 
 def messages_sweep() -> int:
-    """Re-enqueue messages left behind by a crash. Returns how many were re-enqueued.
+    """Re-enqueue messages left behind by a crash or waiting for a retry. Returns how many.
 
     Delivery is at least once: a worker that died after the provider accepted a message but
     before recording it will cause a second copy. For one-time codes and notices that is the
@@ -44,15 +45,15 @@ def messages_sweep() -> int:
 
     now = timezone.now()
     Status = OutboundMessage.Status
-    stuck = OutboundMessage.objects.filter(
-        status=Status.SENDING, created_at__lt=now - STALE_SENDING
+    OutboundMessage.objects.filter(status=Status.SENDING).filter(
+        Q(claimed_at__lt=now - STALE_SENDING)
+        | Q(claimed_at__isnull=True, created_at__lt=now - STALE_SENDING)
+    ).update(status=Status.QUEUED, last_error="re-queued after an interrupted send")
+    due = OutboundMessage.objects.filter(status=Status.QUEUED).filter(
+        Q(next_attempt_at__isnull=True, created_at__lt=now - STALE_QUEUED)
+        | Q(next_attempt_at__lte=now - STALE_QUEUED)
     )
-    stuck.update(status=Status.QUEUED, last_error="re-queued after an interrupted send")
-    ids = list(
-        OutboundMessage.objects.filter(
-            status=Status.QUEUED, created_at__lt=now - STALE_QUEUED
-        ).values_list("pk", flat=True)
-    )
+    ids = list(due.values_list("pk", flat=True))
     for message_id in ids:
         message_send.enqueue(message_id=message_id)
     return len(ids)

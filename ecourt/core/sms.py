@@ -32,7 +32,12 @@ class OutgoingSms:
 
 
 class SmsSendError(Exception):
-    """The provider refused or could not be reached; the message stays failed with this reason."""
+    """The provider refused or could not be reached. ``permanent`` when trying again cannot
+    help (no such recipient, malformed request); otherwise the message is tried again later."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
 
 
 class SmsBackend:
@@ -104,7 +109,10 @@ class HttpSmsBackend(SmsBackend):
             with urllib.request.urlopen(request, timeout=self.timeout_seconds) as response:  # noqa: S310
                 body = response.read().decode("utf-8", "replace")
         except urllib.error.HTTPError as exc:
-            raise SmsSendError(f"provider answered HTTP {exc.code}") from exc
+            # 4xx means the request itself is wrong (bad number, bad credentials): final,
+            # except "too many requests" and "timeout", which pass.
+            permanent = 400 <= exc.code < 500 and exc.code not in (408, 429)
+            raise SmsSendError(f"provider answered HTTP {exc.code}", permanent=permanent) from exc
         except (urllib.error.URLError, TimeoutError) as exc:
             raise SmsSendError(f"provider unreachable: {exc}") from exc
         try:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from datetime import timedelta
 
 from django.core.mail import send_mail
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
@@ -13,6 +15,15 @@ from ecourt.core.models import OutboundMessage
 from ecourt.core.sms import OutgoingSms, SmsSendError, get_backend
 
 logger = logging.getLogger(__name__)
+
+#: Sends tried before a message is given up as failed (one-time codes: once; a person asks
+#: for a new code instead, and an old code arriving late only confuses).
+MAX_ATTEMPTS = 5
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Back off 2, 4, 8, 16 minutes after the 1st, 2nd, 3rd, 4th failed send."""
+    return timedelta(minutes=2**attempts)
 
 
 def _deliver(message: OutboundMessage) -> str:
@@ -22,6 +33,8 @@ def _deliver(message: OutboundMessage) -> str:
         )
     try:
         send_mail(message.subject, message.body, None, [message.to], fail_silently=False)
+    except smtplib.SMTPRecipientsRefused as exc:
+        raise SmsSendError(f"mail server: {exc}", permanent=True) from exc
     except (smtplib.SMTPException, OSError) as exc:
         raise SmsSendError(f"mail server: {exc}") from exc
     return ""
@@ -29,32 +42,60 @@ def _deliver(message: OutboundMessage) -> str:
 
 @task()
 def message_send(*, message_id: int) -> str:
-    """Send one queued message. Safe to run twice: only a QUEUED row is claimed."""
+    """Send one queued message whose time has come. Safe to run twice: a row is claimed by
+    one worker with a conditional UPDATE, and only a QUEUED row can be claimed."""
     Status = OutboundMessage.Status
-    claimed = OutboundMessage.objects.filter(pk=message_id, status=Status.QUEUED).update(
-        status=Status.SENDING
+    now = timezone.now()
+    claimed = (
+        OutboundMessage.objects.filter(pk=message_id, status=Status.QUEUED)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .update(status=Status.SENDING, claimed_at=now)
     )
     if claimed != 1:
-        return "not-queued"
+        return "not-due"
     message = OutboundMessage.objects.get(pk=message_id)
     # The provider call is slow network I/O, so it runs outside any transaction.
     try:
         provider_id = _deliver(message)
     except SmsSendError as exc:
-        logger.warning("message %s could not be sent: %s", message.pk, exc)
-        OutboundMessage.objects.filter(pk=message.pk).update(
-            status=Status.FAILED,
-            attempts=message.attempts + 1,
-            last_error=str(exc)[:300],
-            # Nothing re-sends a failed row; a one-time code must not stay readable in it.
-            body="" if message.sensitive else message.body,
-        )
-        return "failed"
+        return _failed(message, str(exc), permanent=exc.permanent)
     OutboundMessage.objects.filter(pk=message.pk).update(
         status=Status.SENT,
         attempts=message.attempts + 1,
         provider_id=provider_id[:100],
         sent_at=timezone.now(),
+        next_attempt_at=None,
         body="" if message.sensitive else message.body,
     )
     return "sent"
+
+
+def _failed(message: OutboundMessage, error: str, *, permanent: bool) -> str:
+    Status = OutboundMessage.Status
+    attempts = message.attempts + 1
+    final = permanent or message.sensitive or attempts >= MAX_ATTEMPTS
+    logger.warning(
+        "message %s could not be sent (attempt %d%s): %s",
+        message.pk,
+        attempts,
+        ", giving up" if final else "",
+        error,
+    )
+    if final:
+        OutboundMessage.objects.filter(pk=message.pk).update(
+            status=Status.FAILED,
+            attempts=attempts,
+            last_error=error[:300],
+            next_attempt_at=None,
+            # A code nobody will receive must not stay readable either.
+            body="" if message.sensitive else message.body,
+        )
+        return "failed"
+    due = timezone.now() + retry_delay(attempts)
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        status=Status.QUEUED, attempts=attempts, last_error=error[:300], next_attempt_at=due
+    )
+    if message_send.get_backend().supports_defer:
+        message_send.using(run_after=due).enqueue(message_id=message.pk)
+    # Otherwise the worker's sweeper enqueues it once it is due.
+    return "retry"

@@ -129,7 +129,7 @@ def audit_search(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required()
+@staff_required(Role.COURT_ADMIN)
 def sms_outbox(request: HttpRequest) -> HttpResponse:
     """What the file SMS backend "sent": lets a person try sign-up locally. Off in production."""
     if not settings.ECOURT_SMS_OUTBOX_PAGE or settings.ECOURT_SMS_BACKEND != "file":

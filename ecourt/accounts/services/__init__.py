@@ -7,12 +7,14 @@ from ecourt.accounts.services.consent import consent_accept, consent_withdraw
 from ecourt.accounts.services.identity import (
     company_register,
     company_representative_review,
+    document_view_record,
     identity_review,
     identity_submit,
     lawyer_apply,
     lawyer_review,
 )
 from ecourt.accounts.services.people import (
+    registration_start,
     user_change_email,
     user_change_mobile,
     user_change_password,
@@ -34,11 +36,13 @@ __all__ = [
     "company_representative_review",
     "consent_accept",
     "consent_withdraw",
+    "document_view_record",
     "grant_role_from_review",
     "identity_review",
     "identity_submit",
     "lawyer_apply",
     "lawyer_review",
+    "registration_start",
     "role_grant",
     "role_revoke",
     "user_change_email",

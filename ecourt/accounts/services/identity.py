@@ -7,7 +7,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from ecourt.accounts import rules
 from ecourt.accounts.models import (
+    REVIEW_TRANSITIONS,
     Company,
     CompanyRepresentative,
     IdentityDocumentType,
@@ -30,6 +31,8 @@ from ecourt.core.court import get_court_profile
 from ecourt.core.errors import DomainError, PermissionDenied
 from ecourt.core.models import OutboundMessage
 from ecourt.core.services import message_queue
+from ecourt.core.text import clean_text
+from ecourt.core.uploads import stored_upload
 
 # --- Telling the applicant -------------------------------------------------------------------
 
@@ -82,20 +85,17 @@ def identity_submit(
 ) -> IdentityVerification:
     """Record a real-name verification attempt.
 
-    A PRC resident identity card number that passes the national-standard checks is verified at
-    once (``ECOURT_IDENTITY_REVIEW=all`` sends those to staff too); other documents always go
-    to the staff review queue with their image.
+    A PRC resident identity card number that passes the national-standard checks (GB 11643:
+    check character, birth date, known area code) is verified at once; ``ECOURT_IDENTITY_REVIEW
+    =all`` sends those to staff too. Other documents, and resident numbers whose area code is
+    unknown, go to the staff review queue with their image.
     """
     today = timezone.localdate()
-    legal_name = " ".join(legal_name.split())
-    if not legal_name:
-        raise DomainError(
-            _("Enter your name as printed on the document."),
-            code="name_missing",
-            field="legal_name",
-        )
+    legal_name = clean_text(legal_name, field="legal_name", max_length=100)
+    area_known = True
     if document_type == IdentityDocumentType.RESIDENT_ID:
         number, birth_date = rules.validate_resident_id(document_number, today=today)
+        area_known = rules.resident_id_area_known(number)
     elif document_type in IdentityDocumentType.values:
         number = rules.validate_other_document_number(document_number)
         birth_date = rules.validate_birth_date(birth_date, today=today)
@@ -104,80 +104,123 @@ def identity_submit(
 
     automatic = (
         document_type == IdentityDocumentType.RESIDENT_ID
+        and area_known
         and settings.ECOURT_IDENTITY_REVIEW == "documents"
     )
     if not automatic and not document_image:
         # Staff decide from the image; without one there is nothing to check the details against.
-        raise DomainError(
-            _("Upload a photo or scan of the document's photo page."),
-            code="image_missing",
-            field="document_image",
-        )
-    with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=actor.pk)
-        if user.identity_verified_at is not None:
-            raise DomainError(
-                _("Your identity is already verified."), code="identity_already_verified"
+        message = _("Upload a photo or scan of the document's photo page.")
+        if not area_known:
+            message = _(
+                "We could not check this number automatically. Upload a photo of the card "
+                "and court staff will check it."
             )
-        taken = IdentityVerification.objects.filter(
-            document_type=document_type, document_number=number, status=ReviewStatus.VERIFIED
-        ).exists()
-        if taken:
-            raise DomainError(
-                _(
-                    "This document is already verified for another account. If it is yours, "
-                    "contact the court's support desk."
-                ),
-                code="identity_taken",
-                field="document_number",
-            )
-        for earlier in IdentityVerification.objects.select_for_update().filter(
-            user=user, status=ReviewStatus.PENDING
-        ):
-            earlier.status = ReviewStatus.REJECTED
-            earlier.decision_reason = "Replaced by a newer submission."
-            earlier.reviewed_at = timezone.now()
-            earlier.method = "superseded"
-            earlier.save(update_fields=["status", "decision_reason", "reviewed_at", "method"])
-            audit_record(
-                code="ecourt.accounts.identity.superseded",
-                actor=actor,
-                target=earlier,
-                old={"status": ReviewStatus.PENDING},
-                new={"status": ReviewStatus.REJECTED, "method": "superseded"},
-            )
-        verification = IdentityVerification(
-            user=user,
-            document_type=document_type,
-            legal_name=legal_name,
-            document_number=number,
-            birth_date=birth_date,
-            status=ReviewStatus.VERIFIED if automatic else ReviewStatus.PENDING,
-            method="ric_check" if automatic else "",
-        )
-        if document_image:
-            verification.document_image.save(
-                document_image.name or "document", document_image, save=False
-            )
-        if automatic:
-            verification.reviewed_at = timezone.now()
-        verification.save()
-        if automatic:
-            user.identity_verified_at = verification.reviewed_at
-            user.save(update_fields=["identity_verified_at"])
-        audit_record(
-            code="ecourt.accounts.identity.verified"
-            if automatic
-            else "ecourt.accounts.identity.submitted",
-            actor=actor,
-            target=verification,
-            new={
-                "document_type": document_type,
-                "document_number": rules.mask_identifier(number),
-                "status": verification.status,
-            },
-        )
+        raise DomainError(message, code="image_missing", field="document_image")
+    with stored_upload("identityverification", document_image) as image_name:
+        try:
+            with transaction.atomic():
+                verification = _record_identity(
+                    actor=actor,
+                    document_type=document_type,
+                    legal_name=legal_name,
+                    number=number,
+                    birth_date=birth_date,
+                    image_name=image_name,
+                    automatic=automatic,
+                )
+        except IntegrityError as exc:  # the same document verified by a parallel request
+            raise _identity_taken() from exc
     return verification
+
+
+def _identity_taken() -> DomainError:
+    return DomainError(
+        _(
+            "This document is already verified for another account. If it is yours, "
+            "contact the court's support desk."
+        ),
+        code="identity_taken",
+        field="document_number",
+    )
+
+
+def _record_identity(
+    *,
+    actor: User,
+    document_type: str,
+    legal_name: str,
+    number: str,
+    birth_date: date | None,
+    image_name: str,
+    automatic: bool,
+) -> IdentityVerification:
+    user = User.objects.select_for_update().get(pk=actor.pk)
+    if user.identity_verified_at is not None:
+        raise DomainError(_("Your identity is already verified."), code="identity_already_verified")
+    if IdentityVerification.objects.filter(
+        document_type=document_type, document_number=number, status=ReviewStatus.VERIFIED
+    ).exists():
+        raise _identity_taken()
+    now = timezone.now()
+    for earlier in IdentityVerification.objects.select_for_update().filter(
+        user=user, status=ReviewStatus.PENDING
+    ):
+        earlier.status = ReviewStatus.REJECTED
+        earlier.decision_reason = "Replaced by a newer submission."
+        earlier.reviewed_at = now
+        earlier.method = "superseded"
+        earlier.save(update_fields=["status", "decision_reason", "reviewed_at", "method"])
+        audit_record(
+            code="ecourt.accounts.identity.superseded",
+            actor=actor,
+            target=earlier,
+            old={"status": ReviewStatus.PENDING},
+            new={"status": ReviewStatus.REJECTED, "method": "superseded"},
+        )
+    verification = IdentityVerification.objects.create(
+        user=user,
+        document_type=document_type,
+        legal_name=legal_name,
+        document_number=number,
+        birth_date=birth_date,
+        document_image=image_name,
+        status=ReviewStatus.VERIFIED if automatic else ReviewStatus.PENDING,
+        # "ric_check" is a format check, not a check against the population register.
+        method="ric_check" if automatic else "",
+        reviewed_at=now if automatic else None,
+    )
+    if automatic:
+        user.identity_verified_at = now
+        user.save(update_fields=["identity_verified_at"])
+    audit_record(
+        code="ecourt.accounts.identity.verified"
+        if automatic
+        else "ecourt.accounts.identity.submitted",
+        actor=actor,
+        target=verification,
+        new={
+            "document_type": document_type,
+            "document_number": rules.mask_identifier(number),
+            "status": verification.status,
+        },
+    )
+    return verification
+
+
+def document_view_record(
+    *, actor: User, submission: IdentityVerification | CompanyRepresentative | LawyerProfile
+) -> None:
+    """Record that a staff member opened someone's identity document, letter or licence.
+
+    Identity documents are personal information: who looked at whose, and when, must be
+    answerable afterwards."""
+    _require_reviewer(actor)
+    audit_record(
+        code="ecourt.accounts.document.viewed",
+        actor=actor,
+        target=submission,
+        new={"applicant": submission.user_id},
+    )
 
 
 def _require_reviewer(actor: User) -> None:
@@ -194,7 +237,9 @@ def _decide(
     approve: bool,
     reason: str,
 ) -> None:
-    if submission.status != ReviewStatus.PENDING:
+    reason = clean_text(reason, field="reason", max_length=2000, required=False, multiline=True)
+    target = ReviewStatus.VERIFIED if approve else ReviewStatus.REJECTED
+    if target not in REVIEW_TRANSITIONS[submission.status]:
         raise DomainError(_("This submission was already decided."), code="already_decided")
     if not approve and not reason.strip():
         raise DomainError(
@@ -202,7 +247,7 @@ def _decide(
             code="reason_missing",
             field="reason",
         )
-    submission.status = ReviewStatus.VERIFIED if approve else ReviewStatus.REJECTED
+    submission.status = target
     submission.reviewed_by = actor
     submission.reviewed_at = timezone.now()
     submission.decision_reason = reason.strip()
@@ -278,51 +323,64 @@ def company_register(
     position: str,
     authorisation_letter: UploadedFile,
 ) -> CompanyRepresentative:
-    """Ask to represent a company. Creates the company on first registration of its code."""
+    """Ask to represent a company. Creates the company (pending) on first registration of its
+    code; each applicant's own account of its name and legal representative is kept on their
+    request, and the company record takes the details staff approve."""
     _require_verified_identity(actor)
     code = rules.validate_uscc(uscc)
-    name = " ".join(name.split())
-    if not name:
-        raise DomainError(
-            _("Enter the company's registered name."), code="name_missing", field="name"
-        )
-    with transaction.atomic():
-        company = Company.objects.select_for_update().filter(uscc=code).first()
-        if company is None:
-            company = Company.objects.create(
-                name=name,
-                uscc=code,
-                legal_representative=" ".join(legal_representative.split()),
-                created_by=actor,
-            )
-            audit_record(
-                code="ecourt.accounts.company.registered",
-                actor=actor,
-                target=company,
-                new={"name": name, "uscc": code},
-            )
-        if (
-            CompanyRepresentative.objects.filter(company=company, user=actor)
-            .exclude(status=ReviewStatus.REJECTED)
-            .exists()
-        ):
-            raise DomainError(
-                _("You have already asked to represent this company."),
-                code="representative_exists",
-                field="uscc",
-            )
-        link = CompanyRepresentative(company=company, user=actor, position=position.strip())
-        link.authorisation_letter.save(
-            authorisation_letter.name or "letter", authorisation_letter, save=False
-        )
-        link.save()
-        audit_record(
-            code="ecourt.accounts.company_representative.submitted",
-            actor=actor,
-            target=link,
-            new={"company": company.pk, "status": link.status},
-        )
+    name = clean_text(name, field="name", max_length=200)
+    legal_representative = clean_text(
+        legal_representative, field="legal_representative", max_length=100
+    )
+    position = clean_text(position, field="position", max_length=100, required=False)
+    with stored_upload("companyrepresentative", authorisation_letter) as letter_name:
+        try:
+            with transaction.atomic():
+                company = Company.objects.select_for_update().filter(uscc=code).first()
+                if company is None:
+                    company = Company.objects.create(
+                        name=name,
+                        uscc=code,
+                        legal_representative=legal_representative,
+                        created_by=actor,
+                    )
+                    audit_record(
+                        code="ecourt.accounts.company.registered",
+                        actor=actor,
+                        target=company,
+                        new={"name": name, "uscc": code},
+                    )
+                if (
+                    CompanyRepresentative.objects.filter(company=company, user=actor)
+                    .exclude(status=ReviewStatus.REJECTED)
+                    .exists()
+                ):
+                    raise _representative_exists()
+                link = CompanyRepresentative.objects.create(
+                    company=company,
+                    user=actor,
+                    company_name=name,
+                    legal_representative=legal_representative,
+                    position=position,
+                    authorisation_letter=letter_name,
+                )
+                audit_record(
+                    code="ecourt.accounts.company_representative.submitted",
+                    actor=actor,
+                    target=link,
+                    new={"company": company.pk, "company_name": name, "status": link.status},
+                )
+        except IntegrityError as exc:  # the same request sent twice at once
+            raise _representative_exists() from exc
     return link
+
+
+def _representative_exists() -> DomainError:
+    return DomainError(
+        _("You have already asked to represent this company."),
+        code="representative_exists",
+        field="uscc",
+    )
 
 
 def company_representative_review(
@@ -339,17 +397,39 @@ def company_representative_review(
             )
         _decide(link, actor=actor, approve=approve, reason=reason)
         if approve and company.status == ReviewStatus.PENDING:
+            # The first approved request fixes the company's details: staff checked them
+            # against this applicant's letter, not whatever the first applicant typed.
+            old = {
+                "status": company.status,
+                "name": company.name,
+                "legal_representative": company.legal_representative,
+            }
             company.status = ReviewStatus.VERIFIED
+            company.name = link.company_name or company.name
+            company.legal_representative = link.legal_representative or company.legal_representative
             company.reviewed_by = actor
             company.reviewed_at = link.reviewed_at
             company.method = "staff_review"
-            company.save(update_fields=["status", "reviewed_by", "reviewed_at", "method"])
+            company.save(
+                update_fields=[
+                    "status",
+                    "name",
+                    "legal_representative",
+                    "reviewed_by",
+                    "reviewed_at",
+                    "method",
+                ]
+            )
             audit_record(
                 code="ecourt.accounts.company.verified",
                 actor=actor,
                 target=company,
-                old={"status": ReviewStatus.PENDING},
-                new={"status": ReviewStatus.VERIFIED},
+                old=old,
+                new={
+                    "status": company.status,
+                    "name": company.name,
+                    "legal_representative": company.legal_representative,
+                },
             )
         if approve:
             grant_role_from_review(
@@ -381,33 +461,40 @@ def lawyer_apply(
 ) -> LawyerProfile:
     _require_verified_identity(actor)
     number = rules.validate_lawyer_licence(licence_number)
-    law_firm = " ".join(law_firm.split())
-    if not law_firm:
-        raise DomainError(
-            _("Enter the name of your law firm."), code="firm_missing", field="law_firm"
-        )
-    with transaction.atomic():
-        User.objects.select_for_update().get(pk=actor.pk)
-        if (
-            LawyerProfile.objects.filter(licence_number=number)
-            .exclude(status=ReviewStatus.REJECTED)
-            .exists()
-        ):
-            raise DomainError(
-                _("This licence number is already registered or waiting for review."),
-                code="licence_taken",
-                field="licence_number",
-            )
-        profile = LawyerProfile(user=actor, licence_number=number, law_firm=law_firm)
-        profile.licence_image.save(licence_image.name or "licence", licence_image, save=False)
-        profile.save()
-        audit_record(
-            code="ecourt.accounts.lawyer.applied",
-            actor=actor,
-            target=profile,
-            new={"licence_number": rules.mask_identifier(number), "law_firm": law_firm},
-        )
+    law_firm = clean_text(law_firm, field="law_firm", max_length=200)
+    with stored_upload("lawyerprofile", licence_image) as image_name:
+        try:
+            with transaction.atomic():
+                User.objects.select_for_update().get(pk=actor.pk)
+                if (
+                    LawyerProfile.objects.filter(licence_number=number)
+                    .exclude(status=ReviewStatus.REJECTED)
+                    .exists()
+                ):
+                    raise _licence_taken()
+                profile = LawyerProfile.objects.create(
+                    user=actor,
+                    licence_number=number,
+                    law_firm=law_firm,
+                    licence_image=image_name,
+                )
+                audit_record(
+                    code="ecourt.accounts.lawyer.applied",
+                    actor=actor,
+                    target=profile,
+                    new={"licence_number": rules.mask_identifier(number), "law_firm": law_firm},
+                )
+        except IntegrityError as exc:  # the same licence sent by two requests at once
+            raise _licence_taken() from exc
     return profile
+
+
+def _licence_taken() -> DomainError:
+    return DomainError(
+        _("This licence number is already registered or waiting for review."),
+        code="licence_taken",
+        field="licence_number",
+    )
 
 
 def lawyer_review(*, actor: User, profile_id: int, approve: bool, reason: str) -> LawyerProfile:

@@ -3,38 +3,89 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ecourt.accounts import rules
 from ecourt.accounts.models import (
+    OneTimeCode,
     RoleGrant,
     User,
 )
-from ecourt.accounts.otp import otp_verify
+from ecourt.accounts.otp import otp_send, otp_verify
 from ecourt.accounts.roles import Role
+from ecourt.core import context
 from ecourt.core.audit import audit_record
+from ecourt.core.court import get_court_profile
 from ecourt.core.errors import DomainError
+from ecourt.core.models import OutboundMessage
+from ecourt.core.services import message_queue
+from ecourt.core.text import clean_text
+
+# --- Security notices ------------------------------------------------------------------------
+
+
+def _security_notice(
+    user: User, *, to: str, text: Promise, params: dict[str, str] | None = None
+) -> None:
+    """Text the person about a change to their account, in their language, in this
+    transaction (so the notice exists exactly when the change does)."""
+    with translation.override(user.preferred_language):
+        body = _("[%(court)s] %(text)s") % {
+            "court": get_court_profile().name,
+            "text": str(text) % (params or {}),
+        }
+    message_queue(
+        channel=OutboundMessage.Channel.SMS, to=to, body=body, purpose="accounts.security"
+    )
+
 
 # --- Registration and contact details ---------------------------------------------------------
+
+
+def registration_start(*, mobile: str, language: str) -> None:
+    """First step of sign-up: refuse a number that has an account, else text it a code."""
+    if User.objects.filter(mobile=mobile).exists():
+        raise DomainError(
+            _("An account with this mobile number already exists. Sign in instead."),
+            code="mobile_taken",
+            field="mobile",
+        )
+    otp_send(
+        channel=OneTimeCode.Channel.SMS,
+        destination=mobile,
+        purpose="register",
+        ip_hash=context.current().ip_hash,
+        language=language,
+    )
 
 
 def user_register(
     *,
     mobile: str,
     display_name: str,
-    password_hash: str,
     preferred_language: str,
     code: str,
+    password_hash: str | None = None,
+    password: str | None = None,
 ) -> User:
     """Create a litigant account once the mobile number's one-time code checks out.
 
-    The password arrives already hashed: the sign-up form hashes it before the code step so the
-    plain password never sits in the session. An email address is added later, from the
+    The web sign-up hashes the password before the code step so the plain password never sits
+    in the session (``password_hash``); the API passes ``password``, hashed only after the code
+    is right, so wrong codes cost no argon2 work. An email address is added later, from the
     profile, with its own code: only proven addresses are kept.
     """
+    display_name = clean_text(display_name, field="display_name", max_length=100)
     otp_verify(destination=mobile, purpose="register", code=code)
+    if password_hash is None:
+        if password is None:
+            raise ValueError("user_register needs password or password_hash")
+        password_hash = make_password(password)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -71,6 +122,7 @@ def user_register(
 def user_update_profile(
     *, actor: User, user: User, display_name: str, preferred_language: str
 ) -> User:
+    display_name = clean_text(display_name, field="display_name", max_length=100)
     if preferred_language not in dict(settings.LANGUAGES):
         raise DomainError(_("Unknown language."), code="language_unknown", field="language")
     with transaction.atomic():
@@ -133,6 +185,16 @@ def user_change_mobile(*, actor: User, new_mobile: str, code: str) -> User:
             old={"mobile": rules.mask_mobile(old)},
             new={"mobile": rules.mask_mobile(new_mobile)},
         )
+        # Tell the old number: if this was not its owner, they learn at once.
+        _security_notice(
+            locked,
+            to=old,
+            text=gettext_lazy(
+                "The mobile number of your account was changed to %(new)s. If you did not do "
+                "this, contact the court's support desk now."
+            ),
+            params={"new": rules.mask_mobile(new_mobile)},
+        )
     return locked
 
 
@@ -158,6 +220,15 @@ def user_change_email(*, actor: User, new_email: str, code: str) -> User:
             old={"email": old},
             new={"email": new_email},
         )
+        _security_notice(
+            locked,
+            to=locked.mobile,
+            text=gettext_lazy(
+                "The email address of your account was changed to %(new)s. If you did not do "
+                "this, contact the court's support desk now."
+            ),
+            params={"new": new_email},
+        )
     return locked
 
 
@@ -168,6 +239,14 @@ def user_change_password(*, actor: User, new_password: str) -> None:
         locked.set_password(new_password)
         locked.save(update_fields=["password"])
         audit_record(code="ecourt.accounts.user.password_changed", actor=actor, target=locked)
+        _security_notice(
+            locked,
+            to=locked.mobile,
+            text=gettext_lazy(
+                "The password of your account was changed. If you did not do this, reset it "
+                "now and contact the court's support desk."
+            ),
+        )
 
 
 def user_reset_password(*, mobile: str, code: str, new_password: str) -> User:

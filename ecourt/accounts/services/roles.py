@@ -93,9 +93,11 @@ def account_unlock(*, actor: User, username: str) -> int:
             _("Only a court administrator may unlock accounts."), code="not_admin"
         )
     with transaction.atomic():
-        cleared = int(reset(username=username) or 0)
-        # The lockout's login name is an E.164 mobile number or a lower-case email address.
+        # Lockouts are kept under the account's mobile number (see backends.axes_username);
+        # an administrator may type the email instead.
         user = user_for_login(username)
+        names = {username} | ({user.mobile} if user is not None else set())
+        cleared = sum(int(reset(username=name) or 0) for name in names)
         audit_record(
             code="ecourt.accounts.user.unlocked",
             actor=actor,

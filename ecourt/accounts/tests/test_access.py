@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 import pytest
 from django.template import Context, Template
+from django.test import Client
 from django.urls import URLPattern, reverse
 from django.utils import timezone
 from django_otp.oath import totp
@@ -87,7 +88,7 @@ STAFF_PAGES = [
     ("accounts:lockouts", "get", ADMINS),
     ("accounts:lockout_clear", "post", ADMINS),
     ("core:audit_search", "get", ADMINS),
-    ("core:sms_outbox", "get", ALL_STAFF),
+    ("core:sms_outbox", "get", ADMINS),  # it shows everyone's one-time codes
 ]
 
 
@@ -286,6 +287,10 @@ def test_it_serves_identity_images_to_reviewers(request, login, submission, pers
     assert response["Cache-Control"] == "private, no-store"
     assert response["Content-Disposition"] == "inline"
     assert response["X-Content-Type-Options"] == "nosniff"
+    viewer = request.getfixturevalue(persona)
+    event = AuditEvent.objects.get(code="ecourt.accounts.document.viewed")
+    assert event.actor == viewer
+    assert event.target_id == str(submission.pk)
 
 
 @pytest.mark.parametrize("persona", ["oscar", "alice", "judge", "mediator"])
@@ -462,3 +467,15 @@ def test_it_masks_legal_names_exactly_where_it_masks_numbers(alice, judge, clerk
         if viewer is not None:
             viewer.is_verified = lambda: True
         assert template.render(Context({"user": viewer, "identity": identity})) == expected
+
+
+def test_it_locks_an_account_guessed_at_from_many_addresses(alice):
+    """Rotating addresses must not give an attacker unlimited guesses at one account."""
+    for n in range(5):
+        Client(REMOTE_ADDR=f"198.51.100.{n}").post(
+            reverse("accounts:login"), {"username": alice.mobile, "password": "guess"}
+        )
+    response = Client(REMOTE_ADDR="203.0.113.7").post(
+        reverse("accounts:login"), {"username": alice.mobile, "password": PASSWORD}
+    )
+    assert response.status_code == 429

@@ -199,3 +199,33 @@ def test_it_lets_an_administrator_grant_and_revoke_roles(login, admin, oscar, al
     assert client.delete(f"/api/v1/users/{oscar.pk}/roles/judge").status_code == 204
     assert not User.objects.get(pk=oscar.pk).has_role(Role.JUDGE)
     assert login(alice).get("/api/v1/users").status_code == 403
+
+
+def test_it_refuses_anonymous_writes_that_are_not_json():
+    """A form post from another site is not JSON; a JSON post from another site needs CORS."""
+    response = Client().post(
+        "/api/v1/registrations/code", '{"mobile": "13912340002"}', content_type="text/plain"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "json_required"
+
+
+def test_it_refuses_overlong_or_unstorable_text_with_a_problem(login, alice, oscar):
+    client = login(alice)
+    response = client.patch(
+        "/api/v1/me", {"display_name": "a\x00b"}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["field"] == "display_name"
+    response = login(oscar).post(
+        "/api/v1/me/identity",
+        {
+            "document_type": "passport",
+            "legal_name": "x" * 300,
+            "document_number": "E1234567",
+            "birth_date": "1985-11-02",
+            "document_image": image_upload(),
+        },
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "too_long"

@@ -212,3 +212,41 @@ def test_it_sends_email_codes_by_mail(clock, commit):
     assert email.subject == "Your verification code"
     assert _verify(code, destination="alice@example.com").channel == "email"
     assert sms.outbox == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_holds_the_resend_throttle_when_requests_arrive_together():
+    """Eight parallel requests for one number send one code, not eight (PostgreSQL locks;
+    SQLite serialises writers)."""
+    import threading
+
+    from django.db import connection
+
+    from ecourt.accounts.otp import otp_send
+    from ecourt.core.errors import RateLimited
+
+    results: list[str] = []
+    barrier = threading.Barrier(8)
+
+    def send() -> None:
+        barrier.wait()
+        try:
+            otp_send(
+                channel="sms",
+                destination="+8613912349999",
+                purpose="register",
+                ip_hash="",
+                language="en",
+            )
+            results.append("sent")
+        except RateLimited:
+            results.append("limited")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == ["limited"] * 7 + ["sent"]

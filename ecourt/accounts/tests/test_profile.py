@@ -65,10 +65,13 @@ def test_it_refuses_an_unknown_language(login, alice):
 # --- Mobile number and email -------------------------------------------------------------------
 
 
-def _start(client, commit, kind: str, value: str):
+def _start(client, commit, kind: str, value: str, password: str = PASSWORD):
     field = "mobile" if kind == "mobile" else "email"
     with commit():
-        return client.post(reverse("accounts:contact_change_start"), {"kind": kind, field: value})
+        return client.post(
+            reverse("accounts:contact_change_start"),
+            {"kind": kind, field: value, "current_password": password},
+        )
 
 
 def _confirm(client, code: str):
@@ -221,3 +224,36 @@ def test_it_shows_successful_and_failed_sign_ins(alice, bob):
     assert "Failed (password)" in html
     assert "StrangerBrowser/1.0" in html
     assert "BobBrowser" not in html
+
+
+def test_it_needs_the_password_to_move_the_account_to_another_number(login, alice, commit):
+    """An open session on a shared computer must not be enough to take the account."""
+    client = login(alice)
+    response = _start(client, commit, "mobile", "13911112222", password="not-her-password")
+    assert response.status_code == 400
+    assert "current_password" in response.context["mobile_form"].errors
+    assert sms.outbox == []
+
+
+def test_it_tells_the_old_number_when_the_mobile_changes(login, alice, commit):
+    client = login(alice)
+    _start(client, commit, "mobile", "13911112222")
+    with commit():
+        _confirm(client, code_sent_to("+8613911112222"))
+    assert _fresh(alice).mobile == "+8613911112222"
+    notices = [m.body for m in sms.outbox if m.to == "+8613800000001"]
+    assert notices and "+86 139****2222" in notices[-1]
+
+
+def test_it_tells_the_person_when_the_password_changes(login, alice, commit):
+    client = login(alice)
+    with commit():
+        client.post(
+            reverse("accounts:password_change"),
+            {
+                "old_password": PASSWORD,
+                "password1": "river-stone-quiet-8",
+                "password2": "river-stone-quiet-8",
+            },
+        )
+    assert any("password" in m.body for m in sms.outbox if m.to == alice.mobile)

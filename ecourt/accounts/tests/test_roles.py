@@ -122,7 +122,8 @@ def _post(client, person: User, role: str, action: str):
     )
 
 
-def test_it_grants_and_revokes_through_the_user_page(login, admin, oscar):
+def test_it_grants_and_revokes_through_the_user_page(login, admin, oscar, settings):
+    settings.ECOURT_PROXY_COUNT = 1  # so the test may name its requests
     client = login(admin)
     page = client.get(reverse("accounts:user_detail", args=[oscar.pk]))
     assert page.status_code == 200

@@ -97,10 +97,10 @@ def contact_change_start(request: HttpRequest) -> HttpResponse:
     kind = request.POST.get("kind")
     form: ChangeMobileForm | ChangeEmailForm
     if kind == "mobile":
-        form = ChangeMobileForm(request.POST)
+        form = ChangeMobileForm(request.POST, user=user)
         form_key = "mobile_form"
     else:
-        form = ChangeEmailForm(request.POST)
+        form = ChangeEmailForm(request.POST, user=user)
         form_key = "email_form"
     if not form.is_valid():
         return _page(request, **{form_key: form})

@@ -21,7 +21,7 @@ from ecourt.accounts.forms import (
 from ecourt.accounts.models import OneTimeCode, User
 from ecourt.accounts.otp import CodeError, otp_send
 from ecourt.accounts.rules import mask_mobile
-from ecourt.accounts.services import user_register, user_reset_password
+from ecourt.accounts.services import registration_start, user_register, user_reset_password
 from ecourt.accounts.views.auth import remember_language
 from ecourt.core import context
 from ecourt.core.errors import DomainError
@@ -38,29 +38,18 @@ def register(request: HttpRequest) -> HttpResponse:
     form = RegistrationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if User.objects.filter(mobile=data["mobile"]).exists():
-            form.add_error(
-                "mobile", _("An account with this mobile number already exists. Sign in instead.")
-            )
+        try:
+            registration_start(mobile=data["mobile"], language=data["preferred_language"])
+        except DomainError as exc:
+            form.add_error("mobile", str(exc.message))
         else:
-            try:
-                otp_send(
-                    channel=OneTimeCode.Channel.SMS,
-                    destination=data["mobile"],
-                    purpose="register",
-                    ip_hash=context.current().ip_hash,
-                    language=data["preferred_language"],
-                )
-            except DomainError as exc:
-                form.add_error("mobile", str(exc.message))
-            else:
-                request.session[_SESSION_KEY] = {
-                    "mobile": data["mobile"],
-                    "display_name": data["display_name"],
-                    "preferred_language": data["preferred_language"],
-                    "password_hash": make_password(data["password1"]),
-                }
-                return redirect("accounts:register_verify")
+            request.session[_SESSION_KEY] = {
+                "mobile": data["mobile"],
+                "display_name": data["display_name"],
+                "preferred_language": data["preferred_language"],
+                "password_hash": make_password(data["password1"]),
+            }
+            return redirect("accounts:register_verify")
     return render(request, "accounts/register.html", {"form": form})
 
 

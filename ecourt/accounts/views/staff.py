@@ -25,6 +25,7 @@ from ecourt.accounts.roles import IDENTITY_REVIEWER_ROLES, STAFF_ROLES, Role
 from ecourt.accounts.services import (
     account_unlock,
     company_representative_review,
+    document_view_record,
     identity_review,
     lawyer_review,
     role_grant,
@@ -95,6 +96,7 @@ def review_file(request: HttpRequest, kind: str, pk: int) -> FileResponse:
     file = getattr(submission, field)
     if not file or not default_storage.exists(file.name):
         raise Http404
+    document_view_record(actor=_actor(request), submission=submission)
     response = FileResponse(default_storage.open(file.name, "rb"))
     response["Cache-Control"] = "private, no-store"
     response["Content-Disposition"] = "inline"

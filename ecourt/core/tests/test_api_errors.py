@@ -45,3 +45,12 @@ def test_it_searches_the_audit_trail_for_administrators(login, admin, alice, osc
     assert bad.json()["field"] == "target_type"
     assert client.get("/api/v1/audit-events", {"limit": 0}).status_code == 422
     assert login(alice).get("/api/v1/audit-events").status_code == 403
+
+
+@pytest.mark.parametrize("odd", ["²", "a\x00b", "9" * 40, "１２"])
+def test_it_searches_with_odd_input_without_failing(login, admin, odd):
+    client = login(admin)
+    assert client.get("/staff/audit/", {"actor": odd, "target_id": odd}).status_code == 200
+    assert client.get("/api/v1/audit-events", {"actor": odd}).status_code in (200, 400)
+    assert client.get("/accounts/staff/users/", {"q": odd}).status_code == 200
+    assert client.get("/api/v1/users", {"q": odd}).status_code == 200

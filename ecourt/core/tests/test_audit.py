@@ -94,13 +94,14 @@ def test_it_keeps_actors_with_history_from_being_deleted(event, alice):
 # --- Where a change came from ------------------------------------------------------------------
 
 
-def test_it_records_the_request_id_and_hashed_address(login, alice):
+def test_it_records_the_request_id_and_hashed_address(login, alice, settings):
+    settings.ECOURT_PROXY_COUNT = 1  # the id comes from our own reverse proxy
     client = login(alice)
     response = client.post(
         reverse("accounts:profile_update"),
         {"display_name": "Alice Z", "preferred_language": "en"},
-        headers={"x-request-id": "proxy-req-1234abcd"},
-        REMOTE_ADDR="198.51.100.23",
+        headers={"x-request-id": "proxy-req-1234abcd", "x-forwarded-for": "198.51.100.23"},
+        REMOTE_ADDR="127.0.0.1",
     )
     assert response["X-Request-ID"] == "proxy-req-1234abcd"
     event = AuditEvent.objects.get(code="ecourt.accounts.user.profile_changed")
@@ -109,10 +110,22 @@ def test_it_records_the_request_id_and_hashed_address(login, alice):
     assert "198.51.100.23" not in event.ip_hash
 
 
+def test_it_ignores_a_request_id_sent_by_the_client_itself(login, alice):
+    response = login(alice).post(
+        reverse("accounts:profile_update"),
+        {"display_name": "Alice Z", "preferred_language": "en"},
+        headers={"x-request-id": "forged-id-12345678"},
+    )
+    assert response["X-Request-ID"] != "forged-id-12345678"
+    event = AuditEvent.objects.get(code="ecourt.accounts.user.profile_changed")
+    assert event.request_id == response["X-Request-ID"]
+
+
 @pytest.mark.parametrize(
     "incoming", ["short", "bad id with spaces", "<script>x</script>", "a" * 65]
 )
-def test_it_replaces_a_malformed_request_id(login, alice, incoming):
+def test_it_replaces_a_malformed_request_id(login, alice, incoming, settings):
+    settings.ECOURT_PROXY_COUNT = 1
     client = login(alice)
     response = client.post(
         reverse("accounts:profile_update"),

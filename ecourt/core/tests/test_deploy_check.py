@@ -33,6 +33,8 @@ def _production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         "ECOURT_ALLOWED_HOSTS": "court.example.cn",
         "ECOURT_VAR_DIR": str(tmp_path / "var"),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'ecourt.sqlite3'}",
+        "ECOURT_SMS_BACKEND": "http",
+        "ECOURT_SMS_HTTP_URL": "https://sms.example.cn/send",
     }
     for name, value in overrides.items():
         if value is None:
@@ -205,3 +207,9 @@ def test_it_accepts_postgres_scheme_aliases(tmp_path, scheme):
 def test_it_rejects_unusable_database_urls(tmp_path, url, message):
     with pytest.raises(ImproperlyConfigured, match=message):
         parse_database_url(url, base_dir=tmp_path)
+
+
+def test_it_refuses_to_start_in_production_without_a_chosen_sms_backend(tmp_path):
+    result = _manage(tmp_path, "check", ECOURT_SMS_BACKEND=None)
+    assert result.returncode != 0
+    assert "ECOURT_SMS_BACKEND is required" in result.stderr

@@ -68,18 +68,18 @@ def test_it_sends_nothing_when_the_transaction_rolls_back(commit):
 def test_it_sends_once_when_the_task_runs_twice(commit):
     with commit():
         message = _queue()
-    assert message_send.call(message_id=message.pk) == "not-queued"
-    assert message_send.enqueue(message_id=message.pk).return_value == "not-queued"
+    assert message_send.call(message_id=message.pk) == "not-due"
+    assert message_send.enqueue(message_id=message.pk).return_value == "not-due"
     assert len(sms.outbox) == 1
     assert _row(message).attempts == 1
 
 
 def test_it_ignores_a_message_that_does_not_exist():
-    assert message_send.call(message_id=999_999) == "not-queued"
+    assert message_send.call(message_id=999_999) == "not-due"
     assert sms.outbox == []
 
 
-def test_it_marks_a_refused_text_failed_with_the_reason(commit, monkeypatch):
+def test_it_keeps_a_refused_notice_for_a_later_try_with_the_reason(commit, monkeypatch):
     def refuse(self, message):
         raise SmsSendError("provider answered HTTP 503")
 
@@ -87,18 +87,19 @@ def test_it_marks_a_refused_text_failed_with_the_reason(commit, monkeypatch):
     with commit():
         message = _queue()
     row = _row(message)
-    assert row.status == OutboundMessage.Status.FAILED
+    assert row.status == OutboundMessage.Status.QUEUED
+    assert row.next_attempt_at is not None
     assert row.last_error == "provider answered HTTP 503"
     assert row.attempts == 1
     assert row.sent_at is None
     assert row.body == "Your hearing is on 3 March at 09:30."
     assert sms.outbox == []
-    # A failed message is not claimed again by a second run.
-    assert message_send.call(message_id=message.pk) == "not-queued"
+    # Not claimed again before its retry time.
+    assert message_send.call(message_id=message.pk) == "not-due"
 
 
 def test_it_blanks_a_sensitive_body_when_sending_fails_too(commit, monkeypatch):
-    # Nothing re-sends a failed row, so a code left in it would stay readable for good.
+    # A code is never retried, so one left in a failed row would stay readable for good.
     def refuse(self, message):
         raise SmsSendError("provider unreachable: timed out")
 
@@ -224,18 +225,20 @@ def test_it_writes_texts_to_a_file_for_local_trials(tmp_path, settings):
     assert (oldest["to"], oldest["body"]) == (MOBILE, "第一条")
 
 
-def test_it_shows_the_file_outbox_to_staff_only_when_enabled(
-    login, clerk, oscar, settings, tmp_path
+def test_it_shows_the_file_outbox_to_administrators_only_when_enabled(
+    login, admin, clerk, oscar, settings, tmp_path
 ):
     settings.ECOURT_SMS_BACKEND = "file"
     settings.ECOURT_SMS_OUTBOX_PAGE = True
     settings.ECOURT_SMS_FILE_PATH = tmp_path / "outbox.jsonl"
     FileSmsBackend().send(OutgoingSms(to=MOBILE, body="Your code is 654321.", reference="msg-9"))
 
-    page = login(clerk).get("/staff/sms-outbox/")
+    page = login(admin).get("/staff/sms-outbox/")
     assert page.status_code == 200
     assert "Your code is 654321." in page.content.decode()
+    # Everyone's codes are on it: other staff may not read them.
+    assert login(clerk).get("/staff/sms-outbox/").status_code == 403
     assert login(oscar).get("/staff/sms-outbox/").status_code == 403
 
     settings.ECOURT_SMS_OUTBOX_PAGE = False
-    assert login(clerk).get("/staff/sms-outbox/").status_code == 404
+    assert login(admin).get("/staff/sms-outbox/").status_code == 404

@@ -46,3 +46,64 @@ def test_it_leaves_sent_and_failed_messages_alone():
     with time_machine.travel(timezone.now() + timedelta(hours=1)):
         assert messages_sweep() == 0
     assert sms.outbox == []
+
+
+class _FlakyBackend:
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+
+    def send(self, message):
+        from ecourt.core.sms import SmsSendError
+
+        if self.failures:
+            self.failures -= 1
+            raise SmsSendError("provider answered HTTP 503")
+        sms.outbox.append(message)
+        return "p-1"
+
+
+@pytest.mark.django_db
+def test_it_retries_a_notice_with_backoff_until_the_provider_takes_it(monkeypatch):
+    from ecourt.core.tasks import message_send
+
+    backend = _FlakyBackend(failures=2)
+    monkeypatch.setattr("ecourt.core.tasks.get_backend", lambda: backend)
+    message = OutboundMessage.objects.create(
+        channel="sms", to="+8613800000004", body="Your licence is approved.", purpose="notice"
+    )
+    start = timezone.now()
+    assert message_send.call(message_id=message.pk) == "retry"
+    message.refresh_from_db()
+    assert message.status == "queued" and message.attempts == 1
+    assert message.next_attempt_at >= start + timedelta(minutes=2)
+    assert message_send.call(message_id=message.pk) == "not-due", "not before its time"
+    with time_machine.travel(start + timedelta(minutes=3)):
+        assert message_send.call(message_id=message.pk) == "retry"
+    with time_machine.travel(start + timedelta(minutes=20)):
+        assert messages_sweep() == 1  # overdue and nobody enqueued it: the sweeper does
+    message.refresh_from_db()
+    assert message.status == "sent" and message.attempts == 3
+    assert [m.body for m in sms.outbox] == ["Your licence is approved."]
+
+
+@pytest.mark.django_db
+def test_it_gives_up_on_a_code_at_once_and_on_a_notice_after_five_tries(monkeypatch):
+    from ecourt.core.tasks import MAX_ATTEMPTS, message_send
+
+    monkeypatch.setattr("ecourt.core.tasks.get_backend", lambda: _FlakyBackend(failures=99))
+    code = OutboundMessage.objects.create(
+        channel="sms", to="+8613800000005", body="code 123456", purpose="otp", sensitive=True
+    )
+    assert message_send.call(message_id=code.pk) == "failed"
+    code.refresh_from_db()
+    assert code.status == "failed" and code.body == ""
+    notice = OutboundMessage.objects.create(
+        channel="sms",
+        to="+8613800000005",
+        body="notice",
+        purpose="notice",
+        attempts=MAX_ATTEMPTS - 1,
+    )
+    assert message_send.call(message_id=notice.pk) == "failed"
+    notice.refresh_from_db()
+    assert notice.status == "failed" and notice.next_attempt_at is None
