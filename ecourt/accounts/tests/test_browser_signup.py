@@ -1,11 +1,11 @@
-"""A person signs up on a phone-sized screen in headless Chromium, as they would for real.
+"""A person signs up on a phone-sized screen in headless Chromium, as they would for real: the
+code is read from the SMS outbox page by a court administrator in a second browser.
 
 Browser tests fail (never skip) when CI=true and Chromium is missing: `make test` installs it.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import time
@@ -14,9 +14,12 @@ from pathlib import Path
 
 import pytest
 from django.utils import translation
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ecourt.accounts.models import ReviewStatus, User
-from ecourt.accounts.tests.factories import valid_ric
+from ecourt.accounts.roles import Role
+from ecourt.accounts.tests.factories import PASSWORD, VerifiedUserFactory, valid_ric
+from ecourt.conftest import totp_now
 
 CHROMIUM = Path(os.environ.get("ECOURT_CHROMIUM", "/usr/bin/chromium"))
 
@@ -52,19 +55,35 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
-def _read_code(outbox: Path, mobile: str, timeout: float = 10.0) -> str:
-    """The newest 6-digit code sent to ``mobile`` by the file SMS backend."""
-    deadline = time.monotonic() + timeout
+def _read_code_from_outbox_page(browser, live_server, mobile: str) -> str:
+    """A court administrator opens the SMS outbox page in their own browser and reads the
+    newest code sent to ``mobile``, as a person trying ecourt locally would."""
+    admin = VerifiedUserFactory(display_name="Admin Zhao", roles=[Role.COURT_ADMIN])
+    TOTPDevice.objects.create(user=admin, name="test", confirmed=True)
+    context = browser.new_context(locale="en-US", base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.get_by_label("Mobile number or email").fill(admin.mobile)
+    page.get_by_label("Password:", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/accounts/otp/**")
+    page.get_by_label("Code from your authenticator app").fill(totp_now(admin))
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/accounts/")
+    deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        if outbox.exists():
-            for line in reversed(outbox.read_text(encoding="utf-8").splitlines()):
-                message = json.loads(line)
-                if message["to"] == mobile:
-                    match = re.search(r"(?<!\d)(\d{6})(?!\d)", message["body"])
-                    if match:
-                        return match.group(1)
-        time.sleep(0.1)
-    raise AssertionError(f"no code was sent to {mobile}")
+        page.goto("/staff/sms-outbox/")
+        for row in page.locator("tbody tr").all():
+            cells = row.locator("td").all_inner_texts()
+            if len(cells) == 3 and cells[1] == mobile:
+                match = re.search(r"(?<!\d)(\d{6})(?!\d)", cells[2])
+                if match:
+                    context.close()
+                    return match.group(1)
+        time.sleep(0.2)
+    context.close()
+    raise AssertionError(f"no code for {mobile} on the outbox page")
 
 
 def test_it_registers_verifies_signs_in_and_switches_to_chinese(
@@ -73,6 +92,7 @@ def test_it_registers_verifies_signs_in_and_switches_to_chinese(
     outbox = tmp_path / "sms-outbox.jsonl"
     settings.ECOURT_SMS_BACKEND = "file"
     settings.ECOURT_SMS_FILE_PATH = outbox
+    settings.ECOURT_SMS_OUTBOX_PAGE = True
     context = browser.new_context(
         locale="en-US", viewport={"width": 360, "height": 740}, base_url=live_server.url
     )
@@ -90,7 +110,7 @@ def test_it_registers_verifies_signs_in_and_switches_to_chinese(
     page.get_by_role("button", name="Send me a code").click()
 
     page.wait_for_url("**/accounts/register/verify/")
-    code = _read_code(outbox, "+8613912345678")
+    code = _read_code_from_outbox_page(browser, live_server, "+8613912345678")
     page.get_by_label("6-digit code").fill(code)
     page.get_by_role("button", name="Create my account").click()
 
