@@ -47,7 +47,13 @@ run: $(STAMP) messages
 	@echo "ecourt is starting on http://127.0.0.1:8000  (Ctrl-C stops the server and the worker)"
 	ECOURT_DEBUG=$${ECOURT_DEBUG:-1} exec $(BIN)/ecourt serve
 
-test: $(STAMP) messages
+# Test-only front-end tools (axe-core for the accessibility checks), from the npm registry.
+node_modules/.installed: package.json package-lock.json
+	@bash scripts/sysdeps.sh node
+	npm ci --no-audit --no-fund --silent
+	@touch $@
+
+test: $(STAMP) messages node_modules/.installed
 	@bash scripts/sysdeps.sh gettext fonts chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
 
@@ -60,5 +66,5 @@ bench: $(STAMP) messages
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var node_modules .pytest_cache .mypy_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -13,9 +13,11 @@ hooks that send texts and mail) and ``code_sent_to`` (the newest one-time code a
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -141,3 +143,39 @@ def code_sent_to(destination: str) -> str:
     found = _CODE.search(bodies[-1])
     assert found, bodies[-1]
     return found.group(1)
+
+
+# --- Headless Chromium ------------------------------------------------------------------------
+
+CHROMIUM = Path(os.environ.get("ECOURT_CHROMIUM", "/usr/bin/chromium"))
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright. Fails (never skips) when CI=true and it is
+    missing: `make test` installs it."""
+    if not CHROMIUM.exists():
+        message = f"Chromium not found at {CHROMIUM}; run `make test` to install it."
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
+    # test itself stay synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield chromium
+        chromium.close()

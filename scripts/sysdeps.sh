@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Make sure the Debian packages ecourt needs are present; install them with apt-get when we are
-# root, otherwise say exactly what is missing. Usage: sysdeps.sh [gettext] [fonts] [chromium]
+# root, otherwise say exactly what is missing. Usage: sysdeps.sh [gettext] [fonts] [chromium] [node]
 set -euo pipefail
 wanted=("$@")
 [ ${#wanted[@]} -eq 0 ] && wanted=(gettext fonts chromium)
@@ -11,6 +11,7 @@ for item in "${wanted[@]}"; do
     gettext) command -v msgfmt >/dev/null 2>&1 || missing+=(gettext) ;;
     fonts) fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk) ;;
     chromium) [ -x /usr/bin/chromium ] || missing+=(chromium) ;;
+    node) command -v npm >/dev/null 2>&1 || missing+=(nodejs npm) ;;
     *) echo "sysdeps.sh: unknown item $item" >&2; exit 2 ;;
   esac
 done

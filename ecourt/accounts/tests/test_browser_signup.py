@@ -6,11 +6,8 @@ Browser tests fail (never skip) when CI=true and Chromium is missing: `make test
 
 from __future__ import annotations
 
-import os
 import re
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from django.utils import translation
@@ -21,38 +18,12 @@ from ecourt.accounts.roles import Role
 from ecourt.accounts.tests.factories import PASSWORD, VerifiedUserFactory, valid_ric
 from ecourt.conftest import totp_now
 
-CHROMIUM = Path(os.environ.get("ECOURT_CHROMIUM", "/usr/bin/chromium"))
-
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        message = f"Chromium not found at {CHROMIUM}; run `make test` to install it."
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
-    # test itself stay synchronous and safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
+# serialized_rollback: the flush after each test would otherwise also remove the terms of
+# online litigation that a data migration published.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def _read_code_from_outbox_page(browser, live_server, mobile: str) -> str:
