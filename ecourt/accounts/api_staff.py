@@ -82,11 +82,17 @@ def _item(kind: ReviewKind, submission: object) -> ReviewItemOut:
             "birth_date": birth.isoformat() if birth else None,
         }
     elif isinstance(submission, CompanyRepresentative):
+        # What this applicant stated, which staff check against the letter; the record's
+        # current details separately.
         details = {
-            "company": submission.company.name,
+            "company": submission.company_name or submission.company.name,
             "uscc": submission.company.uscc,
-            "legal_representative": submission.company.legal_representative,
+            "legal_representative": (
+                submission.legal_representative or submission.company.legal_representative
+            ),
             "position": submission.position,
+            "company_on_record": submission.company.name,
+            "company_status": submission.company.status,
         }
     else:
         assert isinstance(submission, LawyerProfile)

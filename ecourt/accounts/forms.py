@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import password_validation
+from django.contrib.auth import authenticate, password_validation
 from django.utils.translation import gettext_lazy as _
 
 from ecourt.accounts import rules
@@ -189,6 +189,20 @@ class ProfileForm(forms.Form):
     preferred_language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
 
 
+def check_current_password(request: Any, user: Any, password: str) -> None:
+    """Check a signed-in person's password through the authentication backends, so that
+    django-axes counts wrong guesses here as at sign-in: an open session must not allow
+    unlimited guessing of the password."""
+    found = authenticate(request, username=user.mobile, password=password)
+    if getattr(request, "axes_locked_out", False):
+        raise forms.ValidationError(
+            _("Too many wrong passwords. Reset your password with a code to your mobile."),
+            code="locked",
+        )
+    if found is None or found.pk != user.pk:
+        raise forms.ValidationError(_("Your current password is not right."), code="wrong")
+
+
 class CurrentPasswordForm(forms.Form):
     """Changing where court documents and codes go needs the password, not just a session:
     a session left open on a shared computer must not be enough to take the account."""
@@ -199,14 +213,14 @@ class CurrentPasswordForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any = None, request: Any = None, **kwargs: Any) -> None:
         self.user = user
+        self.request = request
         super().__init__(*args, **kwargs)
 
     def clean_current_password(self) -> str:
         value = str(self.cleaned_data.get("current_password") or "")
-        if self.user is not None and not self.user.check_password(value):
-            raise forms.ValidationError(_("Your current password is not right."))
+        check_current_password(self.request, self.user, value)
         return value
 
 
@@ -228,15 +242,19 @@ class PasswordChangeForm(NewPasswordMixin):
     )
     field_order = ["old_password", "password1", "password2"]
 
-    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, user: Any, *args: Any, request: Any = None, **kwargs: Any) -> None:
         self.user = user
+        self.request = request
         super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         old = cleaned.get("old_password")
-        if old is not None and not self.user.check_password(old):
-            self.add_error("old_password", _("Your current password is not right."))
+        if old is not None:
+            try:
+                check_current_password(self.request, self.user, old)
+            except forms.ValidationError as exc:
+                self.add_error("old_password", exc)
         self.clean_new_password(self.user)
         return cleaned
 

@@ -137,7 +137,8 @@ class ReviewStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-#: The only changes a review status may make (enforced in services; drawn in docs/accounts.md).
+#: The only changes a review status may make (enforced in services; drawn in
+#: docs/architecture.md).
 REVIEW_TRANSITIONS: dict[str, frozenset[str]] = {
     ReviewStatus.PENDING: frozenset({ReviewStatus.VERIFIED, ReviewStatus.REJECTED}),
     ReviewStatus.VERIFIED: frozenset(),

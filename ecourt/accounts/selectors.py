@@ -86,3 +86,21 @@ def users_search(query: str, limit: int = 50) -> QuerySet[User]:
             condition |= Q(pk=int(query))
         qs = qs.filter(condition)
     return qs[:limit]
+
+
+def lockouts_current(limit: int = 100) -> list[dict[str, object]]:
+    """Accounts whose sign-in is paused now. django-axes keeps one row per account, address
+    and browser, and locks on their sum, so the rows are added up per account."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+    from django.db.models import Max, Sum
+
+    attempts = AccessAttempt.objects.all()
+    if settings.AXES_COOLOFF_TIME:
+        attempts = attempts.filter(attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME)
+    return list(
+        attempts.values("username")
+        .annotate(failures=Sum("failures_since_start"), last_attempt=Max("attempt_time"))
+        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+        .order_by("-last_attempt")[:limit]
+    )

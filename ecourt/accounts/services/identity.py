@@ -334,44 +334,71 @@ def company_register(
     )
     position = clean_text(position, field="position", max_length=100, required=False)
     with stored_upload("companyrepresentative", authorisation_letter) as letter_name:
-        try:
-            with transaction.atomic():
-                company = Company.objects.select_for_update().filter(uscc=code).first()
-                if company is None:
-                    company = Company.objects.create(
-                        name=name,
-                        uscc=code,
-                        legal_representative=legal_representative,
-                        created_by=actor,
-                    )
-                    audit_record(
-                        code="ecourt.accounts.company.registered",
+        # Two people registering the same new company at once: the second insert of the
+        # company fails; the second try then finds the company and goes on.
+        for attempt in (1, 2):
+            try:
+                with transaction.atomic():
+                    link = _record_representative(
                         actor=actor,
-                        target=company,
-                        new={"name": name, "uscc": code},
+                        code=code,
+                        name=name,
+                        legal_representative=legal_representative,
+                        position=position,
+                        letter_name=letter_name,
                     )
+                break
+            except IntegrityError as exc:
                 if (
-                    CompanyRepresentative.objects.filter(company=company, user=actor)
+                    attempt == 2
+                    or CompanyRepresentative.objects.filter(company__uscc=code, user=actor)
                     .exclude(status=ReviewStatus.REJECTED)
                     .exists()
                 ):
-                    raise _representative_exists()
-                link = CompanyRepresentative.objects.create(
-                    company=company,
-                    user=actor,
-                    company_name=name,
-                    legal_representative=legal_representative,
-                    position=position,
-                    authorisation_letter=letter_name,
-                )
-                audit_record(
-                    code="ecourt.accounts.company_representative.submitted",
-                    actor=actor,
-                    target=link,
-                    new={"company": company.pk, "company_name": name, "status": link.status},
-                )
-        except IntegrityError as exc:  # the same request sent twice at once
-            raise _representative_exists() from exc
+                    raise _representative_exists() from exc
+    return link
+
+
+def _record_representative(
+    *,
+    actor: User,
+    code: str,
+    name: str,
+    legal_representative: str,
+    position: str,
+    letter_name: str,
+) -> CompanyRepresentative:
+    company = Company.objects.select_for_update().filter(uscc=code).first()
+    if company is None:
+        company = Company.objects.create(
+            name=name, uscc=code, legal_representative=legal_representative, created_by=actor
+        )
+        audit_record(
+            code="ecourt.accounts.company.registered",
+            actor=actor,
+            target=company,
+            new={"name": name, "uscc": code},
+        )
+    if (
+        CompanyRepresentative.objects.filter(company=company, user=actor)
+        .exclude(status=ReviewStatus.REJECTED)
+        .exists()
+    ):
+        raise _representative_exists()
+    link = CompanyRepresentative.objects.create(
+        company=company,
+        user=actor,
+        company_name=name,
+        legal_representative=legal_representative,
+        position=position,
+        authorisation_letter=letter_name,
+    )
+    audit_record(
+        code="ecourt.accounts.company_representative.submitted",
+        actor=actor,
+        target=link,
+        new={"company": company.pk, "company_name": name, "status": link.status},
+    )
     return link
 
 

@@ -479,3 +479,19 @@ def test_it_locks_an_account_guessed_at_from_many_addresses(alice):
         reverse("accounts:login"), {"username": alice.mobile, "password": PASSWORD}
     )
     assert response.status_code == 429
+
+
+def test_it_lists_an_account_locked_by_guesses_from_many_addresses(alice, login, admin):
+    for n in range(5):
+        Client(REMOTE_ADDR=f"198.51.100.{n}").post(
+            reverse("accounts:login"), {"username": alice.mobile, "password": "guess"}
+        )
+    client = login(admin)
+    page = client.get(reverse("accounts:lockouts"))
+    assert [row["username"] for row in page.context["attempts"]] == [alice.mobile]
+    assert page.context["attempts"][0]["failures"] == 5
+    client.post(reverse("accounts:lockout_clear"), {"username": alice.mobile})
+    response = Client().post(
+        reverse("accounts:login"), {"username": alice.mobile, "password": PASSWORD}
+    )
+    assert response.status_code == 302

@@ -257,3 +257,14 @@ def test_it_tells_the_person_when_the_password_changes(login, alice, commit):
             },
         )
     assert any("password" in m.body for m in sms.outbox if m.to == alice.mobile)
+
+
+def test_it_counts_wrong_current_passwords_towards_the_lockout(login, alice, commit):
+    """An open session must not allow unlimited guessing of the password."""
+    client = login(alice)
+    for _ in range(5):
+        _start(client, commit, "mobile", "13911112222", password="guess")
+    response = _start(client, commit, "mobile", "13911112222")  # now even the right one
+    assert response.status_code == 429, "the paused-sign-in page, which offers the SMS reset"
+    assert _fresh(alice).mobile == "+8613800000001"
+    assert sms.outbox == []

@@ -101,3 +101,34 @@ def test_it_stores_an_upload_under_the_extension_of_its_content():
     assert cleaned.name == "upload.png"
     cleaned = BoundedImageField().clean(image_upload("photo.png", image_format="JPEG"))
     assert cleaned.name == "upload.jpg"
+
+
+def test_it_shows_staff_what_this_applicant_said_about_the_company(login, clerk):
+    """The first applicant must not decide what every later reviewer sees of a company."""
+    mallory = UserFactory(identity_verified_at="2025-01-01T00:00:00Z")
+    bob = UserFactory(identity_verified_at="2025-01-01T00:00:00Z")
+    code = valid_uscc()
+    company_register(
+        actor=mallory,
+        name="Squatter Shell Co",
+        uscc=code,
+        legal_representative="Mallory",
+        position="",
+        authorisation_letter=image_upload(),
+    )
+    link = company_register(
+        actor=bob,
+        name="Beta Tech",
+        uscc=code,
+        legal_representative="Li Bo",
+        position="Counsel",
+        authorisation_letter=image_upload(),
+    )
+    page = login(clerk).get(f"/accounts/staff/reviews/company/{link.pk}/")
+    html = page.content.decode()
+    assert "Beta Tech" in html and "Li Bo" in html
+    assert "Squatter Shell Co" not in html
+    company_representative_review(actor=clerk, link_id=link.pk, approve=True, reason="")
+    link.company.refresh_from_db()
+    assert (link.company.name, link.company.legal_representative) == ("Beta Tech", "Li Bo")
+    assert link.company.status == "verified"

@@ -97,10 +97,10 @@ def contact_change_start(request: HttpRequest) -> HttpResponse:
     kind = request.POST.get("kind")
     form: ChangeMobileForm | ChangeEmailForm
     if kind == "mobile":
-        form = ChangeMobileForm(request.POST, user=user)
+        form = ChangeMobileForm(request.POST, user=user, request=request)
         form_key = "mobile_form"
     else:
-        form = ChangeEmailForm(request.POST, user=user)
+        form = ChangeEmailForm(request.POST, user=user, request=request)
         form_key = "email_form"
     if not form.is_valid():
         return _page(request, **{form_key: form})
@@ -157,7 +157,7 @@ def contact_change_confirm(request: HttpRequest) -> HttpResponse:
 @require_POST
 def password_change(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    form = PasswordChangeForm(user, request.POST)
+    form = PasswordChangeForm(user, request.POST, request=request)
     if form.is_valid():
         user_change_password(actor=user, new_password=form.cleaned_data["password1"])
         user.refresh_from_db()

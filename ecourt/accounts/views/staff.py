@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from axes.models import AccessAttempt
 from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -166,12 +165,9 @@ def user_totp_reset(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required(Role.COURT_ADMIN)
 def lockouts(request: HttpRequest) -> HttpResponse:
-    from django.conf import settings
-
-    attempts = AccessAttempt.objects.filter(
-        failures_since_start__gte=settings.AXES_FAILURE_LIMIT
-    ).order_by("-attempt_time")[:100]
-    return render(request, "accounts/staff/lockouts.html", {"attempts": attempts})
+    return render(
+        request, "accounts/staff/lockouts.html", {"attempts": selectors.lockouts_current()}
+    )
 
 
 @staff_required(Role.COURT_ADMIN)
