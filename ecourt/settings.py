@@ -157,13 +157,15 @@ AXES_FAILURE_LIMIT = env_int("ECOURT_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 _lockout_minutes = env_int("ECOURT_LOGIN_LOCKOUT_MINUTES", 30, minimum=0)
 # 0 means "locked until an administrator unlocks the account".
 AXES_COOLOFF_TIME = timedelta(minutes=_lockout_minutes) if _lockout_minutes else None
-# Per account, whatever the address: guessing from many addresses must stop too. The owner
-# lifts it at once by resetting the password with a code to their mobile (services/people.py).
-AXES_LOCKOUT_PARAMETERS = ["username"]
-# axes.W006 asks for ip_address too. Locking whole addresses would lock out everyone behind a
-# mobile carrier's shared NAT, which is most litigants on phones; a per-account lock already
-# stops guessing, whatever the address, so the warning is silenced on purpose.
-_SILENCED = ["axes.W006"]
+# Per login name and address (django-axes): a stranger cannot lock a litigant out from their
+# own address, and a shared carrier NAT does not lock out everyone behind it. Guessing one
+# account from many addresses is stopped by a second, higher per-account limit
+# (ECOURT_ACCOUNT_FAILURE_LIMIT, accounts/views/auth.py), which pauses quietly: a paused account
+# answers like a wrong password, so the pause reveals nothing, and the owner lifts it by
+# resetting the password with a code to their mobile.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+ECOURT_ACCOUNT_FAILURE_LIMIT = env_int("ECOURT_ACCOUNT_FAILURE_LIMIT", 20, minimum=1)
+_SILENCED: list[str] = []
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "ecourt.accounts.backends.axes_username"
 AXES_LOCKOUT_CALLABLE = "ecourt.accounts.views.auth.locked_out"
@@ -216,6 +218,8 @@ EMAIL_PORT = env_int("ECOURT_EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("ECOURT_EMAIL_USER", "") or ""
 EMAIL_HOST_PASSWORD = env_str("ECOURT_EMAIL_PASSWORD", "") or ""
 EMAIL_USE_TLS = env_bool("ECOURT_EMAIL_USE_TLS", False)
+# A hung mail server must not hold a worker (and so every other message) for ever.
+EMAIL_TIMEOUT = env_int("ECOURT_EMAIL_TIMEOUT_SECONDS", 30, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("ECOURT_EMAIL_FROM", "ecourt <noreply@localhost>") or ""
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

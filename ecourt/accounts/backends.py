@@ -23,18 +23,15 @@ def canonical_login(identifier: str) -> str:
 
 
 def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
-    """Lockouts count per account: +86 138…, 138… and the account's verified email are one."""
+    """Lockouts count per canonical login, so +86 138… and 138… are the same name. An email
+    counts apart from its mobile: linking them would let a stranger test which email belongs
+    to which number by locking one and trying the other."""
     raw = ""
     if credentials:
         raw = str(credentials.get("username", ""))
     elif request is not None and hasattr(request, "POST"):
         raw = str(request.POST.get("username", ""))
-    login = canonical_login(raw)
-    if "@" in login:
-        user = user_for_login(login)
-        if user is not None:
-            return user.mobile
-    return login
+    return canonical_login(raw)
 
 
 def user_for_login(identifier: str) -> User | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from ecourt.core.models import OutboundMessage
@@ -41,14 +41,29 @@ def messages_sweep() -> int:
     before recording it will cause a second copy. For one-time codes and notices that is the
     lesser harm compared with a party never being told.
     """
-    from ecourt.core.tasks import message_send
+    from ecourt.core.tasks import MAX_ATTEMPTS, message_send
 
     now = timezone.now()
     Status = OutboundMessage.Status
-    OutboundMessage.objects.filter(status=Status.SENDING).filter(
+    stuck = OutboundMessage.objects.filter(status=Status.SENDING).filter(
         Q(claimed_at__lt=now - STALE_SENDING)
         | Q(claimed_at__isnull=True, created_at__lt=now - STALE_SENDING)
-    ).update(status=Status.QUEUED, last_error="re-queued after an interrupted send")
+    )
+    # An interrupted send counts as a try. A code is not sent again: it has expired by now.
+    stuck.filter(sensitive=True).update(
+        status=Status.FAILED,
+        body="",
+        last_error="interrupted while sending",
+        attempts=F("attempts") + 1,
+    )
+    stuck.filter(sensitive=False, attempts__gte=MAX_ATTEMPTS - 1).update(
+        status=Status.FAILED, last_error="interrupted while sending", attempts=F("attempts") + 1
+    )
+    stuck.filter(sensitive=False).update(
+        status=Status.QUEUED,
+        last_error="re-queued after an interrupted send",
+        attempts=F("attempts") + 1,
+    )
     due = OutboundMessage.objects.filter(status=Status.QUEUED).filter(
         Q(next_attempt_at__isnull=True, created_at__lt=now - STALE_QUEUED)
         | Q(next_attempt_at__lte=now - STALE_QUEUED)

@@ -13,6 +13,7 @@ Callers never use a backend directly: they queue an ``OutboundMessage`` row with
 
 from __future__ import annotations
 
+import http.client
 import json
 import sys
 import urllib.error
@@ -109,12 +110,14 @@ class HttpSmsBackend(SmsBackend):
             with urllib.request.urlopen(request, timeout=self.timeout_seconds) as response:  # noqa: S310
                 body = response.read().decode("utf-8", "replace")
         except urllib.error.HTTPError as exc:
-            # 4xx means the request itself is wrong (bad number, bad credentials): final,
-            # except "too many requests" and "timeout", which pass.
-            permanent = 400 <= exc.code < 500 and exc.code not in (408, 429)
+            # Only answers that say this message can never be sent are final (malformed,
+            # unknown recipient). Bad credentials (401/403) are retried: an operator fixes a
+            # rotated token, and no decision or notice should be lost meanwhile.
+            permanent = exc.code in (400, 404, 410, 422)
             raise SmsSendError(f"provider answered HTTP {exc.code}", permanent=permanent) from exc
-        except (urllib.error.URLError, TimeoutError) as exc:
-            raise SmsSendError(f"provider unreachable: {exc}") from exc
+        except (OSError, http.client.HTTPException) as exc:
+            # URLError, timeouts, refused or dropped connections, TLS errors, cut-off replies.
+            raise SmsSendError(f"provider unreachable: {exc!r}") from exc
         try:
             return str(json.loads(body).get("id", ""))
         except (ValueError, AttributeError):

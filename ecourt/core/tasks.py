@@ -34,7 +34,9 @@ def _deliver(message: OutboundMessage) -> str:
     try:
         send_mail(message.subject, message.body, None, [message.to], fail_silently=False)
     except smtplib.SMTPRecipientsRefused as exc:
-        raise SmsSendError(f"mail server: {exc}", permanent=True) from exc
+        # 4xx replies (greylisting, mailbox busy) pass; only 5xx for every recipient is final.
+        permanent = all(code >= 500 for code, _reply in exc.recipients.values())
+        raise SmsSendError(f"mail server: {exc}", permanent=permanent) from exc
     except (smtplib.SMTPException, OSError) as exc:
         raise SmsSendError(f"mail server: {exc}") from exc
     return ""
@@ -59,6 +61,11 @@ def message_send(*, message_id: int) -> str:
         provider_id = _deliver(message)
     except SmsSendError as exc:
         return _failed(message, str(exc), permanent=exc.permanent)
+    except Exception as exc:
+        # An unexpected error from a backend must not leave the row claimed for ever: record
+        # it like a passing failure (retried, and counted against MAX_ATTEMPTS).
+        logger.exception("message %s: unexpected error while sending", message.pk)
+        return _failed(message, repr(exc), permanent=False)
     OutboundMessage.objects.filter(pk=message.pk).update(
         status=Status.SENT,
         attempts=message.attempts + 1,

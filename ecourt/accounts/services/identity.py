@@ -261,48 +261,53 @@ def identity_review(
     *, actor: User, verification_id: int, approve: bool, reason: str
 ) -> IdentityVerification:
     _require_reviewer(actor)
-    with transaction.atomic():
-        verification = IdentityVerification.objects.select_for_update().get(pk=verification_id)
-        user = User.objects.select_for_update().get(pk=verification.user_id)
-        if verification.user_id == actor.pk:
-            raise PermissionDenied(
-                _("You may not review your own submission."), code="own_submission"
+    try:
+        with transaction.atomic():
+            verification = IdentityVerification.objects.select_for_update().get(pk=verification_id)
+            user = User.objects.select_for_update().get(pk=verification.user_id)
+            if verification.user_id == actor.pk:
+                raise PermissionDenied(
+                    _("You may not review your own submission."), code="own_submission"
+                )
+            if (
+                approve
+                and IdentityVerification.objects.filter(
+                    document_type=verification.document_type,
+                    document_number=verification.document_number,
+                    status=ReviewStatus.VERIFIED,
+                ).exists()
+            ):
+                raise DomainError(
+                    _("This document is already verified for another account."),
+                    code="identity_taken",
+                )
+            old_status = verification.status
+            _decide(verification, actor=actor, approve=approve, reason=reason)
+            if approve:
+                user.identity_verified_at = verification.reviewed_at
+                user.save(update_fields=["identity_verified_at"])
+            audit_record(
+                code="ecourt.accounts.identity.verified"
+                if approve
+                else "ecourt.accounts.identity.rejected",
+                actor=actor,
+                target=verification,
+                old={"status": old_status},
+                new={"status": verification.status, "reason": verification.decision_reason},
             )
-        if (
-            approve
-            and IdentityVerification.objects.filter(
-                document_type=verification.document_type,
-                document_number=verification.document_number,
-                status=ReviewStatus.VERIFIED,
-            ).exists()
-        ):
-            raise DomainError(
-                _("This document is already verified for another account."),
-                code="identity_taken",
+            _notify_decision(
+                user,
+                approve=approve,
+                reason=verification.decision_reason,
+                approved_text=gettext_lazy(
+                    "Your identity is verified. You can now take part in cases online."
+                ),
+                rejected_text=gettext_lazy("Your identity document was not accepted."),
             )
-        old_status = verification.status
-        _decide(verification, actor=actor, approve=approve, reason=reason)
-        if approve:
-            user.identity_verified_at = verification.reviewed_at
-            user.save(update_fields=["identity_verified_at"])
-        audit_record(
-            code="ecourt.accounts.identity.verified"
-            if approve
-            else "ecourt.accounts.identity.rejected",
-            actor=actor,
-            target=verification,
-            old={"status": old_status},
-            new={"status": verification.status, "reason": verification.decision_reason},
-        )
-        _notify_decision(
-            user,
-            approve=approve,
-            reason=verification.decision_reason,
-            approved_text=gettext_lazy(
-                "Your identity is verified. You can now take part in cases online."
-            ),
-            rejected_text=gettext_lazy("Your identity document was not accepted."),
-        )
+    except IntegrityError as exc:  # another reviewer verified the same document meanwhile
+        raise DomainError(
+            _("This document is already verified for another account."), code="identity_taken"
+        ) from exc
     return verification
 
 

@@ -18,6 +18,7 @@ from ecourt.accounts.models import (
 )
 from ecourt.accounts.otp import otp_send, otp_verify
 from ecourt.accounts.roles import Role
+from ecourt.accounts.signin import login_record
 from ecourt.core import context
 from ecourt.core.audit import audit_record
 from ecourt.core.court import get_court_profile
@@ -265,6 +266,8 @@ def user_reset_password(*, mobile: str, code: str, new_password: str) -> User:
         cleared = sum(
             int(reset(username=login) or 0) for login in (user.mobile, user.email) if login
         )
+        # A good event ends the per-account pause too (selectors.password_failures_recent).
+        login_record(user=user, succeeded=True, method="password_reset", user_agent="")
         audit_record(
             code="ecourt.accounts.user.password_reset",
             actor=None,

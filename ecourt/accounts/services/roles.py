@@ -12,6 +12,7 @@ from ecourt.accounts.models import (
     User,
 )
 from ecourt.accounts.roles import PUBLIC_ROLES, STAFF_ROLES, Role
+from ecourt.accounts.signin import login_record
 from ecourt.core.audit import audit_record
 from ecourt.core.errors import DomainError, PermissionDenied
 
@@ -93,10 +94,13 @@ def account_unlock(*, actor: User, username: str) -> int:
             _("Only a court administrator may unlock accounts."), code="not_admin"
         )
     with transaction.atomic():
-        # Lockouts are kept under the account's mobile number (see backends.axes_username);
-        # an administrator may type the email instead.
+        # Clear every login name of the account (mobile and email count apart), and end a
+        # per-account pause with a good event.
         user = user_for_login(username)
-        names = {username} | ({user.mobile} if user is not None else set())
+        names = {username}
+        if user is not None:
+            names |= {login for login in (user.mobile, user.email) if login}
+            login_record(user=user, succeeded=True, method="unlock", user_agent="")
         cleared = sum(int(reset(username=name) or 0) for name in names)
         audit_record(
             code="ecourt.accounts.user.unlocked",

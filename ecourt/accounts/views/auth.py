@@ -23,6 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from ecourt.accounts.backends import user_for_login
 from ecourt.accounts.forms import LoginForm, TotpForm
 from ecourt.accounts.models import User
+from ecourt.accounts.selectors import password_failures_recent
 from ecourt.accounts.signin import login_record, totp_device_confirm, totp_device_start
 from ecourt.core.errors import DomainError
 from ecourt.core.forms import add_domain_error
@@ -53,16 +54,22 @@ def login_view(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:dashboard")
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = authenticate(
-            request,
-            username=form.cleaned_data["username"],
-            password=form.cleaned_data["password"],
-        )
-        if getattr(request, "axes_locked_out", False):
-            return locked_out(request, None)
         agent = request.headers.get("User-Agent", "")
+        known = user_for_login(form.cleaned_data["username"])
+        paused = (
+            known is not None
+            and password_failures_recent(known) >= settings.ECOURT_ACCOUNT_FAILURE_LIMIT
+        )
+        user = None
+        if not paused:
+            user = authenticate(
+                request,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+            )
+            if getattr(request, "axes_locked_out", False):
+                return locked_out(request, None)
         if user is None:
-            known = user_for_login(form.cleaned_data["username"])
             login_record(user=known, succeeded=False, method="password", user_agent=agent)
             form.add_error(
                 None,

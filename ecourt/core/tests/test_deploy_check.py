@@ -213,3 +213,11 @@ def test_it_refuses_to_start_in_production_without_a_chosen_sms_backend(tmp_path
     result = _manage(tmp_path, "check", ECOURT_SMS_BACKEND=None)
     assert result.returncode != 0
     assert "ECOURT_SMS_BACKEND is required" in result.stderr
+
+
+def test_it_warns_when_production_would_run_tasks_inside_requests(tmp_path):
+    result = _manage(
+        tmp_path, "check", "--deploy", "--fail-level", "WARNING", ECOURT_TASKS_BACKEND="immediate"
+    )
+    assert result.returncode != 0
+    assert "ecourt.W001" in result.stderr

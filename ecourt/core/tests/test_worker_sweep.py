@@ -107,3 +107,61 @@ def test_it_gives_up_on_a_code_at_once_and_on_a_notice_after_five_tries(monkeypa
     assert message_send.call(message_id=notice.pk) == "failed"
     notice.refresh_from_db()
     assert notice.status == "failed" and notice.next_attempt_at is None
+
+
+@pytest.mark.django_db
+def test_it_counts_an_interrupted_send_and_never_resends_a_code():
+    OutboundMessage.objects.create(
+        channel="sms",
+        to="+8613800000006",
+        body="code 111111",
+        purpose="otp",
+        sensitive=True,
+        status="sending",
+    )
+    notice = OutboundMessage.objects.create(
+        channel="sms", to="+8613800000006", body="notice", purpose="notice", status="sending"
+    )
+    with time_machine.travel(timezone.now() + timedelta(minutes=11)):
+        assert messages_sweep() == 1
+    code = OutboundMessage.objects.get(purpose="otp")
+    assert (code.status, code.body, code.attempts) == ("failed", "", 1)
+    notice.refresh_from_db()
+    assert (notice.status, notice.attempts) == ("sent", 2)
+
+
+@pytest.mark.django_db
+def test_it_treats_a_dropped_connection_as_a_passing_failure(monkeypatch):
+    import http.client
+
+    from ecourt.core.tasks import message_send
+
+    class Dropping:
+        def send(self, message):
+            raise http.client.RemoteDisconnected("closed")
+
+    monkeypatch.setattr("ecourt.core.tasks.get_backend", lambda: Dropping())
+    message = OutboundMessage.objects.create(
+        channel="sms", to="+8613800000007", body="n", purpose="notice"
+    )
+    assert message_send.call(message_id=message.pk) == "retry"
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == ("queued", 1)
+
+
+def test_it_retries_greylisted_mail_and_gives_up_on_unknown_mailboxes(monkeypatch):
+    import smtplib
+
+    from ecourt.core.sms import SmsSendError
+    from ecourt.core.tasks import _deliver
+
+    for code, permanent in ((451, False), (550, True)):
+
+        def refuse(*args, code=code, **kwargs):
+            raise smtplib.SMTPRecipientsRefused({"a@example.com": (code, b"no")})
+
+        monkeypatch.setattr("ecourt.core.tasks.send_mail", refuse)
+        message = OutboundMessage(channel="email", to="a@example.com", subject="s", body="b")
+        with pytest.raises(SmsSendError) as raised:
+            _deliver(message)
+        assert raised.value.permanent is permanent
