@@ -15,7 +15,7 @@ from ninja.security import django_auth
 from pydantic import Field
 
 from ecourt.accounts import selectors
-from ecourt.accounts.models import User
+from ecourt.accounts.models import CompanyRepresentative, User
 from ecourt.accounts.rules import mask_mobile, normalise_mobile
 from ecourt.accounts.services import (
     company_register,
@@ -261,6 +261,17 @@ class CompanyLinkOut(SubmissionOut):
     uscc: str
 
 
+def _company_link_out(link: CompanyRepresentative) -> CompanyLinkOut:
+    return CompanyLinkOut(
+        id=link.pk,
+        status=link.status,
+        decision_reason=link.decision_reason,
+        created_at=link.created_at,
+        company_name=link.company_name or link.company.name,
+        uscc=link.company.uscc,
+    )
+
+
 def _image(upload: UploadedFile | None, field: str) -> UploadedFile | None:
     """Check an uploaded picture by its content, as the web form does."""
     if upload is None:
@@ -305,17 +316,7 @@ def identity_create(
 )
 def companies(request: HttpRequest) -> list[CompanyLinkOut]:
     assert isinstance(request.user, User)
-    return [
-        CompanyLinkOut(
-            id=link.pk,
-            status=link.status,
-            decision_reason=link.decision_reason,
-            created_at=link.created_at,
-            company_name=link.company.name,
-            uscc=link.company.uscc,
-        )
-        for link in selectors.company_links_for(request.user)
-    ]
+    return [_company_link_out(link) for link in selectors.company_links_for(request.user)]
 
 
 @router.post(
@@ -343,17 +344,7 @@ def company_create(
         position=position,
         authorisation_letter=letter,
     )
-    return Status(
-        201,
-        CompanyLinkOut(
-            id=link.pk,
-            status=link.status,
-            decision_reason=link.decision_reason,
-            created_at=link.created_at,
-            company_name=link.company.name,
-            uscc=link.company.uscc,
-        ),
-    )
+    return Status(201, _company_link_out(link))
 
 
 @router.post(
