@@ -355,7 +355,11 @@ class LoginEvent(models.Model):
         User, null=True, blank=True, on_delete=models.CASCADE, related_name="login_events"
     )
     succeeded = models.BooleanField()
-    method = models.CharField(max_length=30, help_text="password, password+totp, …")
+    method = models.CharField(
+        max_length=30,
+        help_text="password, totp, paused (right password refused during a per-account pause), "
+        "password_reset, unlock.",
+    )
     ip_hash = models.CharField(max_length=64, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

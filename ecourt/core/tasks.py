@@ -66,7 +66,8 @@ def message_send(*, message_id: int) -> str:
         # it like a passing failure (retried, and counted against MAX_ATTEMPTS).
         logger.exception("message %s: unexpected error while sending", message.pk)
         return _failed(message, repr(exc), permanent=False)
-    OutboundMessage.objects.filter(pk=message.pk).update(
+    # Conditional on SENDING: if the sweeper gave this send up meanwhile, its verdict stands.
+    OutboundMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(
         status=Status.SENT,
         attempts=message.attempts + 1,
         provider_id=provider_id[:100],
@@ -89,7 +90,7 @@ def _failed(message: OutboundMessage, error: str, *, permanent: bool) -> str:
         error,
     )
     if final:
-        OutboundMessage.objects.filter(pk=message.pk).update(
+        OutboundMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(
             status=Status.FAILED,
             attempts=attempts,
             last_error=error[:300],
@@ -99,7 +100,7 @@ def _failed(message: OutboundMessage, error: str, *, permanent: bool) -> str:
         )
         return "failed"
     due = timezone.now() + retry_delay(attempts)
-    OutboundMessage.objects.filter(pk=message.pk).update(
+    OutboundMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(
         status=Status.QUEUED, attempts=attempts, last_error=error[:300], next_attempt_at=due
     )
     if message_send.get_backend().supports_defer:

@@ -482,6 +482,13 @@ def test_it_pauses_an_account_guessed_at_from_many_addresses(alice, settings, co
     )
     assert response.status_code == 200, "even the right password is refused while paused"
     assert "_auth_user_id" not in response.client.session
+    wrong = Client(REMOTE_ADDR="203.0.113.8").post(
+        reverse("accounts:login"), {"username": alice.mobile, "password": "guess"}
+    )
+    assert wrong.context["form"].non_field_errors() == response.context["form"].non_field_errors()
+    from ecourt.accounts.models import LoginEvent
+
+    assert LoginEvent.objects.filter(user=alice, method="paused").count() == 1
     visitor = Client(headers={"accept-language": "en"})
     with commit():
         visitor.post(reverse("accounts:password_reset"), {"mobile": alice.mobile})

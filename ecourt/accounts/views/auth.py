@@ -60,17 +60,23 @@ def login_view(request: HttpRequest) -> HttpResponse:
             known is not None
             and password_failures_recent(known) >= settings.ECOURT_ACCOUNT_FAILURE_LIMIT
         )
-        user = None
-        if not paused:
-            user = authenticate(
-                request,
-                username=form.cleaned_data["username"],
-                password=form.cleaned_data["password"],
-            )
-            if getattr(request, "axes_locked_out", False):
-                return locked_out(request, None)
-        if user is None:
+        # Authenticate even while paused, so the answer takes as long and passes through the
+        # same lockout as any other: the pause must not be observable from outside.
+        user = authenticate(
+            request,
+            username=form.cleaned_data["username"],
+            password=form.cleaned_data["password"],
+        )
+        if getattr(request, "axes_locked_out", False):
+            return locked_out(request, None)
+        if paused and user is not None:
+            # The right password during a pause: refused like a wrong one, but recorded as
+            # what it was (the owner sees it in their history; it does not extend the pause).
+            login_record(user=known, succeeded=False, method="paused", user_agent=agent)
+            user = None
+        elif user is None:
             login_record(user=known, succeeded=False, method="password", user_agent=agent)
+        if user is None:
             form.add_error(
                 None,
                 _(
