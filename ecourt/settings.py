@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "ninja",
     "ecourt.core",
     "ecourt.accounts",
+    "ecourt.cases",
 ]
 
 MIDDLEWARE = [
