@@ -228,10 +228,19 @@ class ChangeMobileForm(CurrentPasswordForm):
     mobile = MobileField(label=_("New mobile number"))
     field_order = ["mobile", "current_password"]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Both contact forms share a page: their ids must differ (labels, error links).
+        kwargs.setdefault("auto_id", "mobile_%s")
+        super().__init__(*args, **kwargs)
+
 
 class ChangeEmailForm(CurrentPasswordForm):
     email = forms.EmailField(label=_("New email address"))
     field_order = ["email", "current_password"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "email_%s")
+        super().__init__(*args, **kwargs)
 
 
 class PasswordChangeForm(NewPasswordMixin):
@@ -245,6 +254,7 @@ class PasswordChangeForm(NewPasswordMixin):
     def __init__(self, user: Any, *args: Any, request: Any = None, **kwargs: Any) -> None:
         self.user = user
         self.request = request
+        kwargs.setdefault("auto_id", "password_%s")
         super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
