@@ -8,7 +8,7 @@ from datetime import date
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,13 +24,11 @@ from ecourt.accounts.models import (
     ReviewStatus,
     User,
 )
+from ecourt.accounts.notices import text_person
 from ecourt.accounts.roles import Role
 from ecourt.accounts.services.roles import grant_role_from_review
 from ecourt.core.audit import audit_record
-from ecourt.core.court import get_court_profile
 from ecourt.core.errors import DomainError, PermissionDenied
-from ecourt.core.models import OutboundMessage
-from ecourt.core.services import message_queue
 from ecourt.core.text import clean_text
 from ecourt.core.uploads import stored_upload
 
@@ -46,27 +44,12 @@ def _notify_decision(
     reason: str,
     params: dict[str, str] | None = None,
 ) -> None:
-    """Queue a text message with the decision, in the applicant's language, in this transaction.
-
-    The texts are passed in already lazy-translated, and rendered here under the applicant's
-    language (not the reviewer's).
-    """
-    with translation.override(user.preferred_language):
-        court = get_court_profile().name
-        if approve:
-            text = str(approved_text) % (params or {})
-            body = _("[%(court)s] %(text)s") % {"court": court, "text": text}
-        else:
-            text = str(rejected_text) % (params or {})
-            body = _("[%(court)s] %(text)s Reason: %(reason)s Sign in to see what to do next.") % {
-                "court": court,
-                "text": text,
-                "reason": reason,
-            }
-    message_queue(
-        channel=OutboundMessage.Channel.SMS,
-        to=user.mobile,
-        body=body,
+    """Text the applicant the decision, with the reason when refused."""
+    text_person(
+        user,
+        text=approved_text if approve else rejected_text,
+        params=params,
+        reason=None if approve else reason,
         purpose="accounts.review_decision",
     )
 

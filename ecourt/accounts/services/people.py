@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,15 +16,13 @@ from ecourt.accounts.models import (
     RoleGrant,
     User,
 )
+from ecourt.accounts.notices import text_person
 from ecourt.accounts.otp import otp_send, otp_verify
 from ecourt.accounts.roles import Role
 from ecourt.accounts.signin import login_record
 from ecourt.core import context
 from ecourt.core.audit import audit_record
-from ecourt.core.court import get_court_profile
 from ecourt.core.errors import DomainError
-from ecourt.core.models import OutboundMessage
-from ecourt.core.services import message_queue
 from ecourt.core.text import clean_text
 
 # --- Security notices ------------------------------------------------------------------------
@@ -33,16 +31,7 @@ from ecourt.core.text import clean_text
 def _security_notice(
     user: User, *, to: str, text: Promise, params: dict[str, str] | None = None
 ) -> None:
-    """Text the person about a change to their account, in their language, in this
-    transaction (so the notice exists exactly when the change does)."""
-    with translation.override(user.preferred_language):
-        body = _("[%(court)s] %(text)s") % {
-            "court": get_court_profile().name,
-            "text": str(text) % (params or {}),
-        }
-    message_queue(
-        channel=OutboundMessage.Channel.SMS, to=to, body=body, purpose="accounts.security"
-    )
+    text_person(user, to=to, text=text, params=params, purpose="accounts.security")
 
 
 # --- Registration and contact details ---------------------------------------------------------
@@ -167,69 +156,81 @@ def user_set_language(*, actor: User, language: str) -> None:
 
 def user_change_mobile(*, actor: User, new_mobile: str, code: str) -> User:
     otp_verify(destination=new_mobile, purpose="change_mobile", code=code)
-    with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=actor.pk)
-        if User.objects.filter(mobile=new_mobile).exclude(pk=locked.pk).exists():
-            raise DomainError(
-                _("Another account already uses this mobile number."),
-                code="mobile_taken",
-                field="mobile",
+    try:
+        with transaction.atomic():
+            locked = User.objects.select_for_update().get(pk=actor.pk)
+            if User.objects.filter(mobile=new_mobile).exclude(pk=locked.pk).exists():
+                raise DomainError(
+                    _("Another account already uses this mobile number."),
+                    code="mobile_taken",
+                    field="mobile",
+                )
+            old = locked.mobile
+            locked.mobile = new_mobile
+            locked.mobile_verified_at = timezone.now()
+            locked.save(update_fields=["mobile", "mobile_verified_at"])
+            audit_record(
+                code="ecourt.accounts.user.mobile_changed",
+                actor=actor,
+                target=locked,
+                old={"mobile": rules.mask_mobile(old)},
+                new={"mobile": rules.mask_mobile(new_mobile)},
             )
-        old = locked.mobile
-        locked.mobile = new_mobile
-        locked.mobile_verified_at = timezone.now()
-        locked.save(update_fields=["mobile", "mobile_verified_at"])
-        audit_record(
-            code="ecourt.accounts.user.mobile_changed",
-            actor=actor,
-            target=locked,
-            old={"mobile": rules.mask_mobile(old)},
-            new={"mobile": rules.mask_mobile(new_mobile)},
-        )
-        # Tell the old number: if this was not its owner, they learn at once.
-        _security_notice(
-            locked,
-            to=old,
-            text=gettext_lazy(
-                "The mobile number of your account was changed to %(new)s. If you did not do "
-                "this, contact the court's support desk now."
-            ),
-            params={"new": rules.mask_mobile(new_mobile)},
-        )
+            # Tell the old number: if this was not its owner, they learn at once.
+            _security_notice(
+                locked,
+                to=old,
+                text=gettext_lazy(
+                    "The mobile number of your account was changed to %(new)s. If you did not do "
+                    "this, contact the court's support desk now."
+                ),
+                params={"new": rules.mask_mobile(new_mobile)},
+            )
+    except IntegrityError as exc:  # another account took it at the same moment
+        raise DomainError(
+            _("Another account already uses this mobile number."),
+            code="mobile_taken",
+            field="mobile",
+        ) from exc
     return locked
 
 
 def user_change_email(*, actor: User, new_email: str, code: str) -> User:
     new_email = new_email.strip().lower()
     otp_verify(destination=new_email, purpose="change_email", code=code)
-    with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=actor.pk)
-        if User.objects.filter(email=new_email).exclude(pk=locked.pk).exists():
-            raise DomainError(
-                _("Another account already uses this email address."),
-                code="email_taken",
-                field="email",
+    try:
+        with transaction.atomic():
+            locked = User.objects.select_for_update().get(pk=actor.pk)
+            if User.objects.filter(email=new_email).exclude(pk=locked.pk).exists():
+                raise DomainError(
+                    _("Another account already uses this email address."),
+                    code="email_taken",
+                    field="email",
+                )
+            old = locked.email or ""
+            locked.email = new_email
+            locked.email_verified_at = timezone.now()
+            locked.save(update_fields=["email", "email_verified_at"])
+            audit_record(
+                code="ecourt.accounts.user.email_changed",
+                actor=actor,
+                target=locked,
+                old={"email": old},
+                new={"email": new_email},
             )
-        old = locked.email or ""
-        locked.email = new_email
-        locked.email_verified_at = timezone.now()
-        locked.save(update_fields=["email", "email_verified_at"])
-        audit_record(
-            code="ecourt.accounts.user.email_changed",
-            actor=actor,
-            target=locked,
-            old={"email": old},
-            new={"email": new_email},
-        )
-        _security_notice(
-            locked,
-            to=locked.mobile,
-            text=gettext_lazy(
-                "The email address of your account was changed to %(new)s. If you did not do "
-                "this, contact the court's support desk now."
-            ),
-            params={"new": new_email},
-        )
+            _security_notice(
+                locked,
+                to=locked.mobile,
+                text=gettext_lazy(
+                    "The email address of your account was changed to %(new)s. If you did not do "
+                    "this, contact the court's support desk now."
+                ),
+                params={"new": new_email},
+            )
+    except IntegrityError as exc:  # another account took it at the same moment
+        raise DomainError(
+            _("Another account already uses this email address."), code="email_taken", field="email"
+        ) from exc
     return locked
 
 

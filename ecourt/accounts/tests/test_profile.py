@@ -268,3 +268,29 @@ def test_it_counts_wrong_current_passwords_towards_the_lockout(login, alice, com
     assert response.status_code == 429, "the paused-sign-in page, which offers the SMS reset"
     assert _fresh(alice).mobile == "+8613800000001"
     assert sms.outbox == []
+
+
+def test_it_answers_a_number_taken_at_the_same_moment_with_the_usual_error(
+    alice, oscar, commit, monkeypatch
+):
+    """The duplicate check and the save race: the database's unique index decides, and the
+    loser gets the domain error instead of a 500."""
+    from django.db.models.query import QuerySet
+
+    from ecourt.accounts.otp import otp_send
+    from ecourt.accounts.services import user_change_mobile
+    from ecourt.core.errors import DomainError
+
+    with commit():
+        otp_send(
+            channel="sms",
+            destination=oscar.mobile,
+            purpose="change_mobile",
+            ip_hash="",
+            language="en",
+        )
+    code = code_sent_to(oscar.mobile)
+    monkeypatch.setattr(QuerySet, "exists", lambda self: False)  # the other request won
+    with pytest.raises(DomainError) as raised:
+        user_change_mobile(actor=alice, new_mobile=oscar.mobile, code=code)
+    assert raised.value.code == "mobile_taken"
