@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -308,6 +309,23 @@ OTP_TOTP_ISSUER = ECOURT_COURT_NAME_EN
 # "documents": PRC identity card numbers passing the national-standard checks are verified at
 # once and other documents go to staff; "all": staff review every identity submission.
 ECOURT_IDENTITY_REVIEW = env_choice("ECOURT_IDENTITY_REVIEW", "documents", {"documents", "all"})
+
+# --- Filing: fees and payments ------------------------------------------------------------
+# Amounts the Measures on the Payment of Litigation Costs (2007) Art. 13 leave to the court,
+# in whole yuan within the statutory range (checked by ecourt.cases.rules.fees.FeeSchedule).
+ECOURT_FEE_PERSONALITY_RIGHTS = Decimal(env_int("ECOURT_FEE_PERSONALITY_RIGHTS", 300, minimum=0))
+ECOURT_FEE_IP_NO_AMOUNT = Decimal(env_int("ECOURT_FEE_IP_NO_AMOUNT", 800, minimum=0))
+ECOURT_FEE_OTHER_NON_PROPERTY = Decimal(env_int("ECOURT_FEE_OTHER_NON_PROPERTY", 75, minimum=0))
+# "bank_transfer": the payer transfers with a reference and a clerk confirms the receipt;
+# "sandbox": the payer's click pays at once (demo and practice court only).
+ECOURT_PAYMENT_PROVIDER = env_choice(
+    "ECOURT_PAYMENT_PROVIDER", "bank_transfer", {"bank_transfer", "sandbox"}
+)
+ECOURT_BANK_PAYEE = env_str("ECOURT_BANK_PAYEE", "") or ""
+ECOURT_BANK_NAME = env_str("ECOURT_BANK_NAME", "") or ""
+ECOURT_BANK_ACCOUNT = env_str("ECOURT_BANK_ACCOUNT", "") or ""
+# Days a defendant's case association code stays valid.
+ECOURT_ASSOCIATION_CODE_DAYS = env_int("ECOURT_ASSOCIATION_CODE_DAYS", 30, minimum=1)
 
 # --- Logging: plain lines to stderr, one per event -----------------------------------------
 LOGGING = {

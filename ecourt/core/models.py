@@ -134,3 +134,27 @@ class OutboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.pk} to {self.to} ({self.status})"
+
+
+class CalendarDay(models.Model):
+    """A day the court's calendar treats differently from the ``holidays`` package: a new
+    year's State Council notice not yet in the package, or a court closure. Added by a court
+    administrator; period counting (ecourt.core.deadlines) reads the table."""
+
+    class Kind(models.TextChoices):
+        DAY_OFF = "day_off", _("Day off (statutory holiday or closure)")
+        WORKING_DAY = "working_day", _("Working day (e.g. an adjusted Saturday)")
+
+    day = models.DateField(unique=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    note = models.CharField(max_length=200, help_text="Which notice or decision says so.")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind}"

@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from ecourt.core.deadlines import CourtCalendar, calendar_with
 from ecourt.core.models import AuditEvent
 
 
@@ -50,3 +51,19 @@ def audit_events_search(
         end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=tz)
         events = events.filter(created_at__lt=end)
     return events.order_by("-created_at", "-id")
+
+
+def court_calendar() -> CourtCalendar:
+    """The court's working-day calendar: China's holidays plus the administrator's table."""
+    from ecourt.core.models import CalendarDay
+
+    rows = list(CalendarDay.objects.values_list("day", "kind"))
+    return calendar_with(
+        days_off=[day for day, kind in rows if kind == CalendarDay.Kind.DAY_OFF],
+        working_days=[day for day, kind in rows if kind == CalendarDay.Kind.WORKING_DAY],
+    )
+
+
+def court_today() -> date:
+    """Today's date in the court's time zone (the date the law counts from)."""
+    return timezone.localdate()

@@ -28,6 +28,7 @@ class FeeCategory(StrEnum):
     OTHER_NON_PROPERTY = "other_non_property"
     ADMINISTRATIVE = "administrative"
     ADMINISTRATIVE_IP = "administrative_ip"  # trademark, patent (and maritime) administrative cases
+    NO_FEE = "no_fee"  # public-interest actions brought by a procuratorate
 
 
 class FeeRuleError(ValueError):
@@ -165,6 +166,9 @@ def acceptance_fee(
     elif category == FeeCategory.OTHER_NON_PROPERTY:
         full = schedule.other_non_property_per_case
         basis = "Art. 13(3): other non-property case, per case"
+    elif category == FeeCategory.NO_FEE:
+        full = Decimal(0)
+        basis = "Procuratorial public-interest action: the procuratorate pays no acceptance fee"
     elif category == FeeCategory.ADMINISTRATIVE_IP:
         full = Decimal(100)
         basis = "Art. 13(5): trademark, patent or maritime administrative case"
