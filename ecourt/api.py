@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from ecourt.accounts.api import router as accounts_router
 from ecourt.accounts.api_staff import router as accounts_staff_router
+from ecourt.cases.api import router as cases_router
 from ecourt.core.api import router as core_router
 from ecourt.core.errors import DomainError
 from ecourt.core.problem import problem_response
@@ -63,3 +64,4 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 api.add_router("/", core_router)
 api.add_router("/", accounts_router)
 api.add_router("/", accounts_staff_router)
+api.add_router("/", cases_router)

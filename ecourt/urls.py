@@ -9,6 +9,7 @@ urlpatterns = [
     path("readyz", core_views.readyz, name="readyz"),
     path("api/v1/", api.urls),
     path("accounts/", include("ecourt.accounts.urls")),
+    path("", include("ecourt.cases.urls")),
     path("admin/", admin.site.urls),
     path("", include("ecourt.core.urls")),
 ]

@@ -109,6 +109,7 @@ def docket_add(
     ``text`` is lazy so both languages can be stored; ``params`` may hold (en, zh) pairs."""
 
     def render(language: str) -> str:
+        # Lazy labels render in ``language`` inside the override; (en, zh) pairs pick one.
         with translation.override(language):
             values = {
                 key: (value[0] if language == "en" else value[1])

@@ -334,7 +334,7 @@ def response_file(*, actor: User, case_id: int, kind: str, text: str) -> CaseRes
             document_text=text,
             text=gettext_lazy("%(kind)s filed by %(party)s%(late)s."),
             params={
-                "kind": _pair(ResponseKind(kind).label),
+                "kind": ResponseKind(kind).label,
                 "party": party.name,
                 "late": (" (late)", "（逾期）") if late else "",
             },
@@ -353,16 +353,6 @@ def response_file(*, actor: User, case_id: int, kind: str, text: str) -> CaseRes
                 number=case.number,
             )
     return response
-
-
-def _pair(label: object) -> tuple[str, str]:
-    from django.utils import translation
-
-    with translation.override("en"):
-        en = str(label)
-    with translation.override("zh-hans"):
-        zh = str(label)
-    return (en, zh)
 
 
 def online_litigation_decide(*, actor: User, case_id: int, consent: bool) -> Party:
@@ -518,7 +508,7 @@ def case_decide(*, actor: User, case_id: int, kind: str) -> Case:
             actor=actor,
             code="cases.decided",
             text=gettext_lazy("%(kind)s issued."),
-            params={"kind": _pair(ClosingMode(kind).label)},
+            params={"kind": ClosingMode(kind).label},
         )
     return case
 
@@ -573,7 +563,7 @@ def case_close(*, actor: User, case_id: int, mode: str) -> Case:
             actor=actor,
             code="cases.closed",
             text=gettext_lazy("Case closed: %(mode)s."),
-            params={"mode": _pair(ClosingMode(mode).label)},
+            params={"mode": ClosingMode(mode).label},
         )
         for party in case.parties.exclude(user__isnull=True).select_related("user"):
             notify(

@@ -392,7 +392,7 @@ def filing_accept(
             ),
             params={
                 "number": case.number,
-                "procedure": (Procedure(procedure).label,),
+                "procedure": Procedure(procedure).label,
                 "judge": judge.display_name if judge else "—",
             },
         )
