@@ -45,7 +45,7 @@ run: $(STAMP) messages
 	ECOURT_DEBUG=$${ECOURT_DEBUG:-1} $(BIN)/ecourt demo
 	@echo ""
 	@echo "ecourt is starting on http://127.0.0.1:8000  (Ctrl-C stops the server and the worker)"
-	ECOURT_DEBUG=$${ECOURT_DEBUG:-1} exec $(BIN)/ecourt serve
+	ECOURT_DEBUG=$${ECOURT_DEBUG:-1} ECOURT_PAYMENT_PROVIDER=$${ECOURT_PAYMENT_PROVIDER:-sandbox} exec $(BIN)/ecourt serve
 
 # Test-only front-end tools (axe-core for the accessibility checks), from the npm registry.
 node_modules/.installed: package.json package-lock.json

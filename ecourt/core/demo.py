@@ -9,6 +9,7 @@ from importlib import import_module
 #: returns rows for the printed table of demo logins.
 LOADERS: list[str] = [
     "ecourt.accounts.demo.load",
+    "ecourt.cases.demo.load",
 ]
 
 

@@ -35,6 +35,9 @@ def _production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'ecourt.sqlite3'}",
         "ECOURT_SMS_BACKEND": "http",
         "ECOURT_SMS_HTTP_URL": "https://sms.example.cn/send",
+        "ECOURT_BANK_PAYEE": "Internet Court",
+        "ECOURT_BANK_NAME": "Bank of Example",
+        "ECOURT_BANK_ACCOUNT": "0200 0000 0000 0000",
     }
     for name, value in overrides.items():
         if value is None:
@@ -221,3 +224,19 @@ def test_it_warns_when_production_would_run_tasks_inside_requests(tmp_path):
     )
     assert result.returncode != 0
     assert "ecourt.W001" in result.stderr
+
+
+def test_it_warns_when_the_sandbox_payment_provider_is_configured(tmp_path):
+    result = _manage(
+        tmp_path, "check", "--deploy", "--fail-level", "WARNING", ECOURT_PAYMENT_PROVIDER="sandbox"
+    )
+    assert result.returncode != 0
+    assert "ecourt.W002" in result.stderr
+
+
+def test_it_warns_when_applicants_would_not_know_where_to_pay(tmp_path):
+    result = _manage(
+        tmp_path, "check", "--deploy", "--fail-level", "WARNING", ECOURT_BANK_ACCOUNT=None
+    )
+    assert result.returncode != 0
+    assert "ecourt.W003" in result.stderr
