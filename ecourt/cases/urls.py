@@ -1,5 +1,10 @@
-from ecourt.cases.views import applicant, court
+from ecourt.cases.views import applicant, catalogue, court, review
 
 app_name = "cases"
 
-urlpatterns = [*applicant.urlpatterns, *court.urlpatterns]
+urlpatterns = [
+    *applicant.urlpatterns,
+    *review.urlpatterns,
+    *court.urlpatterns,
+    *catalogue.urlpatterns,
+]
