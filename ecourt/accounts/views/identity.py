@@ -7,7 +7,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ecourt.accounts import selectors
@@ -20,14 +22,48 @@ from ecourt.accounts.services import (
     identity_submit,
     lawyer_apply,
 )
+from ecourt.cases import selectors as cases_selectors
 from ecourt.core.errors import DomainError
 from ecourt.core.forms import add_domain_error
+from ecourt.core.selectors import court_today
 
 
 def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
+
+
+#: What each open period asks of the person, for the deadline reminder on the dashboard.
+DEADLINE_WORDS = {
+    "correction": gettext_lazy("Correct your lawsuit application"),
+    "answer": gettext_lazy("File your answer"),
+    "appeal_ruling": gettext_lazy("Appeal the ruling, if you disagree"),
+    "appeal_judgment": gettext_lazy("Appeal the judgment, if you disagree"),
+}
+#: A deadline this close (in days) is highlighted.
+DEADLINE_URGENT_DAYS = 3
+
+
+def _deadline_reminders(user: User) -> list[dict[str, object]]:
+    """The in-app reminder: open periods in the person's applications and cases, with the
+    days left counted in the court's time zone."""
+    today = court_today()
+    reminders: list[dict[str, object]] = []
+    for deadline in cases_selectors.deadlines_open_for(user):
+        days_left = (deadline.due_date - today).days
+        reminders.append(
+            {
+                "deadline": deadline,
+                "what": DEADLINE_WORDS.get(deadline.code, deadline.code.replace("_", " ")),
+                "days_left": days_left,
+                "urgent": days_left <= DEADLINE_URGENT_DAYS,
+                "url": reverse("cases:case_detail", args=[deadline.case_id])
+                if deadline.case_id
+                else reverse("cases:application_detail", args=[deadline.application_id]),
+            }
+        )
+    return reminders
 
 
 @login_required
@@ -43,6 +79,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "company_links": list(selectors.company_links_for(user)),
             "lawyer": selectors.lawyer_latest(user),
             "roles": sorted(user.role_grants.all(), key=lambda g: g.role),
+            "reminders": _deadline_reminders(user),
         },
     )
 
