@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ecourt.cases.models import (
     CaseStatus,
@@ -222,7 +223,7 @@ class CaseActionForm(_PrefixedForm):
     )
     on = forms.DateField(label=_("Hearing date"), required=False, widget=_date_input())
     kind = forms.ChoiceField(
-        label=_("Decision"),
+        label=pgettext_lazy("judicial decision", "Decision"),
         required=False,
         choices=[
             (ClosingMode.JUDGMENT, ClosingMode.JUDGMENT.label),

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ecourt.cases.models.catalogue import CaseType
 
@@ -266,7 +267,7 @@ class Claim(models.Model):
 
 
 class EvidenceForm(models.TextChoices):
-    DOCUMENT = "document", _("Document")
+    DOCUMENT = "document", pgettext_lazy("evidence form", "Document")
     PICTURE = "picture", _("Picture")
     AUDIO = "audio", _("Audio")
     VIDEO = "video", _("Video")
