@@ -33,6 +33,8 @@ var_dir = tempfile.mkdtemp(prefix="ecourt-bench-filing-")
 os.environ.setdefault("ECOURT_VAR_DIR", var_dir)
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{var_dir}/bench.sqlite3")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecourt.test_settings")
+# As in service: texts and mails become task rows for the worker, not sends inside docketing.
+os.environ.setdefault("ECOURT_TASKS_BACKEND", "db")
 
 import django  # noqa: E402
 

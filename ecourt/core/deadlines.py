@@ -22,9 +22,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
-from functools import cached_property
+from functools import lru_cache
 
 import holidays
+
+
+@lru_cache(maxsize=64)
+def _china_year(year: int) -> tuple[frozenset[date], frozenset[date]]:
+    """China's days off and adjusted working days in ``year``. Cached for the process: building
+    the package's calendar costs about 2 ms, and every stored deadline needs it."""
+    cn = holidays.China(years=year)
+    return frozenset(cn.keys()), frozenset(cn.weekend_workdays)
 
 
 @dataclass(frozen=True)
@@ -34,15 +42,8 @@ class CourtCalendar:
     extra_days_off: frozenset[date] = field(default_factory=frozenset)
     extra_working_days: frozenset[date] = field(default_factory=frozenset)
 
-    @cached_property
-    def _cache(self) -> dict[int, tuple[frozenset[date], frozenset[date]]]:
-        return {}
-
     def _year(self, year: int) -> tuple[frozenset[date], frozenset[date]]:
-        if year not in self._cache:
-            cn = holidays.China(years=year)
-            self._cache[year] = (frozenset(cn.keys()), frozenset(cn.weekend_workdays))
-        return self._cache[year]
+        return _china_year(year)
 
     def is_working_day(self, day: date) -> bool:
         if day in self.extra_working_days:
