@@ -18,7 +18,6 @@ from ecourt.cases.models import (
     OPEN_REVIEW_STATUSES,
     Agent,
     Application,
-    ApplicationStatus,
     Case,
     CaseDeadline,
     CaseType,
@@ -84,7 +83,9 @@ def applications_visible_to(user: User) -> QuerySet[Application]:
         return Application.objects.none()
     own = Q(created_by=user) | _party_condition(user, "parties__")
     if _is_clerk(user):
-        own |= ~Q(status__in=[ApplicationStatus.DRAFT])
+        # Submitted at some time, not merely "not a draft": a draft discarded by its author
+        # is WITHDRAWN without ever having reached the court.
+        own |= Q(submitted_at__isnull=False)
     return Application.objects.filter(pk__in=Application.objects.filter(own).values("pk"))
 
 
@@ -203,11 +204,14 @@ def deadlines_open_for(user: User, *, limit: int = 20) -> list[CaseDeadline]:
     mine = Application.objects.filter(
         Q(created_by=user) | _party_condition(user, "parties__")
     ).values("pk")
+    # A subquery, not a join through the agents: a party with two agents would list each of
+    # its periods twice.
+    my_parties = Party.objects.filter(_party_condition(user, "")).values("pk")
     return list(
         CaseDeadline.objects.filter(
             application__in=mine, met_at__isnull=True, cancelled_at__isnull=True
         )
-        .filter(Q(party__isnull=True) | _party_condition(user, "party__"))
+        .filter(Q(party__isnull=True) | Q(party__in=my_parties))
         .exclude(
             code__in=["filing_decision", "complaint_service", "trial_ordinary", "trial_simplified"]
         )

@@ -3,7 +3,7 @@ submission. Only the author edits, and only while it is a draft or corrections a
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -137,6 +137,8 @@ def application_create(
                 new={"capacity": capacity, "company": company_id},
             )
     except IntegrityError:
+        if not client_key:
+            raise
         # Two retries with the same key raced; the other one won.
         return Application.objects.get(created_by=actor, client_key=client_key)
     return application
@@ -186,6 +188,11 @@ def claim_add(
     if amount not in (None, ""):
         try:
             value = fee_rules.parse_amount(amount)  # type: ignore[arg-type]
+        except InvalidOperation:
+            # parse_amount cannot quantize amounts beyond the decimal context (about 1e26).
+            raise DomainError(
+                _("The amount is too large."), code="amount_too_large", field="amount"
+            ) from None
         except fee_rules.FeeRuleError as exc:
             messages = {
                 "amount_not_positive": _("The amount must be more than zero."),
@@ -461,6 +468,10 @@ GAP_MESSAGES = {
 }
 
 
+#: Statuses in which an earlier submission still stands: submitting again changes nothing.
+SUBMISSION_STANDS = frozenset({S.SUBMITTED, S.UNDER_REVIEW, S.DIVERTED, S.DOCKETED})
+
+
 def application_submit(*, actor: User, application_id: int) -> Application:
     """Submit (or, after corrections, resubmit) the application. Idempotent: a second press
     of the button, a retry or a back-and-resubmit returns the same application unchanged."""
@@ -468,10 +479,20 @@ def application_submit(*, actor: User, application_id: int) -> Application:
         application = lock_application(application_id)
         if application.created_by_id != actor.pk:
             raise DomainError(_("No such application."), code="not_found")
+        if application.status in SUBMISSION_STANDS:
+            return application  # already submitted: same result, nothing changes
         if application.status not in (S.DRAFT, S.CORRECTIONS_REQUESTED):
-            if application.submitted_at is not None:
-                return application  # already submitted: same result, nothing changes
+            # Withdrawn or refused: pressing submit again must not look like it worked.
             guard_application_move(application, S.SUBMITTED)
+        if application.case_type is not None:
+            # The type is judged by the catalogue in force on the (first) submission date, not
+            # the one in force when it was chosen: a later version may have dropped it.
+            on = (
+                timezone.localdate(application.submitted_at)
+                if application.submitted_at
+                else today()
+            )
+            application.case_type = selectors.case_type_on(application.case_type.code, on)
         gaps = application_gaps(application_facts(application))
         if gaps:
             first = gaps[0]
@@ -491,6 +512,7 @@ def application_submit(*, actor: User, application_id: int) -> Application:
         application.save(
             update_fields=[
                 "status",
+                "case_type",
                 "submitted_at",
                 "received_on",
                 "fee_amount",

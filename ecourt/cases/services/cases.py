@@ -25,6 +25,7 @@ from ecourt.cases.models import (
     PartySide,
     ResponseKind,
 )
+from ecourt.cases.rules.case_numbers import parse_case_number
 from ecourt.cases.services._common import (
     deadline_open,
     deadlines_close,
@@ -72,6 +73,16 @@ def _identity_matches(actor: User, party: Party) -> bool:
     return identity.legal_name.strip() == party.name.strip()
 
 
+def _typed_case_number(text: str) -> str:
+    """The number as printed, from what a person typed: full-width brackets and spaces from a
+    Chinese keyboard must not count as a wrong try (nor reach the database with a NUL)."""
+    typed = "".join(ch for ch in text if ch.isprintable() and not ch.isspace())
+    try:
+        return str(parse_case_number(typed))
+    except ValueError:
+        return typed
+
+
 def case_link(*, actor: User, case_number: str, code: str) -> Party:
     """A defendant links their verified account to the case with the association code.
 
@@ -94,7 +105,9 @@ def case_link(*, actor: User, case_number: str, code: str) -> Party:
         field="code",
     )
     with transaction.atomic():
-        case = Case.objects.select_for_update().filter(number=case_number.strip()).first()
+        case = (
+            Case.objects.select_for_update().filter(number=_typed_case_number(case_number)).first()
+        )
         candidates = (
             list(
                 case.parties.select_for_update().filter(

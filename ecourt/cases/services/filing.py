@@ -91,7 +91,15 @@ def filing_review_start(*, actor: User, application_id: int) -> Application:
                     new={"reviewer": actor.pk},
                 )
             return application
-        guard_application_move(application, S.UNDER_REVIEW)
+        if application.status != S.SUBMITTED:
+            # The table allows UNDER_REVIEW from CORRECTIONS_REQUESTED and DIVERTED too, but
+            # those come back by resubmission and by the mediation capability, not by a clerk
+            # taking them: _take would silently leave them as they are.
+            raise DomainError(
+                _("This cannot be done while the application is “%(status)s”.")
+                % {"status": application.get_status_display()},
+                code="illegal_transition",
+            )
         _take(actor, application)
     return application
 

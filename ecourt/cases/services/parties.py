@@ -78,6 +78,8 @@ def party_add(
             code="contact_missing",
             field="mobile",
         )
+    if scope not in AuthorityScope.values:
+        raise DomainError(_("Choose the scope of authority."), code="scope_invalid", field="scope")
     if kind == PartyKind.COMPANY and not legal_representative.strip():
         raise DomainError(
             _("Enter the company's legal representative."),
