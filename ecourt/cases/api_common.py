@@ -7,14 +7,13 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from ninja import Path
 from pydantic import AfterValidator, Field
 
@@ -22,6 +21,7 @@ from ecourt.accounts.models import User
 from ecourt.cases import selectors
 from ecourt.cases.models import Application, Case
 from ecourt.cases.rules import fees as fee_rules
+from ecourt.cases.services.applications import AMOUNT_MESSAGES
 from ecourt.core.errors import DomainError
 from ecourt.core.selectors import court_today
 
@@ -173,27 +173,10 @@ def date_param(raw: str | None, *, field: str) -> date:
         ) from None
 
 
-#: Amounts claimed stop here (the same limit as a claim's), far below what the fee rules can
-#: compute exactly.
-AMOUNT_LIMIT = Decimal("1000000000000")
-
-
-AMOUNT_MESSAGES = {
-    "amount_not_positive": gettext_lazy("The amount must be more than zero."),
-    "amount_too_precise": gettext_lazy("The amount can have at most two decimal places (fen)."),
-    "amount_invalid": gettext_lazy("The amount is not a number."),
-}
-
-
 def amount_param(raw: str, *, field: str) -> Decimal:
     """An amount in yuan from a query parameter, with the fee rules' own error codes."""
     try:
         amount = fee_rules.parse_amount(raw)
     except fee_rules.FeeRuleError as exc:
         raise InvalidInput(AMOUNT_MESSAGES[exc.code], code=exc.code, field=field) from None
-    except InvalidOperation:
-        # parse_amount cannot quantize amounts beyond the decimal context (about 1e26).
-        amount = AMOUNT_LIMIT
-    if amount >= AMOUNT_LIMIT:
-        raise InvalidInput(_("The amount is too large."), code="amount_too_large", field=field)
     return amount

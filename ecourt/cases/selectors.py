@@ -62,9 +62,13 @@ def case_type_on(code: str, on: date) -> CaseType | None:
 
 
 def catalogue_versions() -> QuerySet[CatalogueVersion]:
-    return CatalogueVersion.objects.annotate(
-        heard=Count("case_types", filter=Q(case_types__accepted=True))
-    ).select_related("published_by")
+    return (
+        CatalogueVersion.objects.annotate(
+            heard=Count("case_types", filter=Q(case_types__accepted=True))
+        )
+        .select_related("published_by")
+        .order_by("-effective_from")
+    )
 
 
 # --- Access ------------------------------------------------------------------------------------
@@ -171,7 +175,8 @@ def cases_list_for(user: User, *, status: str = "", query: str = "") -> QuerySet
         cases = cases.filter(status=status)
     if query:
         cases = cases.filter(Q(number__icontains=query) | Q(title__icontains=query))
-    return cases.order_by("-docketed_at", "-pk")
+    # docketed_on is indexed; ordering by the timestamp made SQLite sort the whole table.
+    return cases.order_by("-docketed_on", "-pk")
 
 
 def case_parties(case: Case) -> list[Party]:

@@ -214,7 +214,7 @@ def test_it_sends_email_codes_by_mail(clock, commit):
     assert sms.outbox == []
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_holds_the_resend_throttle_when_requests_arrive_together():
     """Eight parallel requests for one number send one code, not eight (PostgreSQL locks;
     SQLite serialises writers)."""

@@ -19,6 +19,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 
 FEN = Decimal("0.01")
+#: One trillion yuan: more than any claim, and far inside Decimal's default precision.
+MAX_AMOUNT = Decimal("1000000000000")
 
 
 class FeeCategory(StrEnum):
@@ -99,6 +101,8 @@ def parse_amount(raw: str | Decimal | int) -> Decimal:
         raise FeeRuleError("The amount is not a number.", code="amount_invalid")
     if amount <= 0:
         raise FeeRuleError("The amount must be more than zero.", code="amount_not_positive")
+    if amount >= MAX_AMOUNT:
+        raise FeeRuleError("The amount is too large.", code="amount_too_large")
     if amount != amount.quantize(FEN):
         raise FeeRuleError(
             "The amount has more than two decimal places.", code="amount_too_precise"

@@ -12,6 +12,23 @@ from ecourt.cases.services._common import lock_application, today
 from ecourt.core.errors import DomainError
 
 
+def check_email(raw: str) -> str:
+    """An email address, lower-cased, or "" when none was given."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    email = (raw or "").strip().lower()
+    if not email:
+        return ""
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise DomainError(
+            _("Enter an email address like name@example.com."), code="email_invalid", field="email"
+        ) from None
+    return email
+
+
 def verified_identity(user: User) -> IdentityVerification:
     identity = (
         IdentityVerification.objects.filter(user=user, status=ReviewStatus.VERIFIED)

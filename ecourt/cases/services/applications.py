@@ -3,7 +3,7 @@ submission. Only the author edits, and only while it is a draft or corrections a
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -42,6 +42,7 @@ from ecourt.cases.services._common import (
     today,
 )
 from ecourt.cases.services._drafts import (
+    check_email,
     check_mobile,
     editable,
     party_facts,
@@ -144,6 +145,21 @@ def application_create(
     return application
 
 
+#: Case types only a state organ (a procuratorate) may bring: SPC Provisions on Internet
+#: Courts Art. 2(9). An organ's unified social credit code starts with 1 (registered by the
+#: establishment authority, GB 32100-2015).
+ORGAN_ONLY_TYPES = frozenset({"internet_public_interest"})
+
+
+def _files_as_state_organ(application: Application) -> bool:
+    plaintiff = application.parties.filter(side=PartySide.PLAINTIFF, kind=PartyKind.COMPANY).first()
+    return (
+        application.capacity == FilingCapacity.COMPANY
+        and plaintiff is not None
+        and plaintiff.id_number.startswith("1")
+    )
+
+
 def application_set_case_type(*, actor: User, application_id: int, code: str) -> Application:
     """Step 1 and 2: choose the case type; a type the court does not hear is refused at once,
     naming the competent court."""
@@ -154,6 +170,15 @@ def application_set_case_type(*, actor: User, application_id: int, code: str) ->
             raise DomainError(
                 _("Choose one of the case types listed."),
                 code="case_type_unknown",
+                field="case_type",
+            )
+        if case_type.code in ORGAN_ONLY_TYPES and not _files_as_state_organ(application):
+            raise DomainError(
+                _(
+                    "Only a procuratorate brings this action. A procuratorate files as an "
+                    "organisation through its approved representative."
+                ),
+                code="procuratorate_only",
                 field="case_type",
             )
         if not case_type.accepted:
@@ -176,6 +201,15 @@ def application_set_case_type(*, actor: User, application_id: int, code: str) ->
     return application
 
 
+#: What a person is told when the fee rules cannot use an amount (rules/fees.parse_amount).
+AMOUNT_MESSAGES = {
+    "amount_not_positive": gettext_lazy("The amount must be more than zero."),
+    "amount_too_precise": gettext_lazy("The amount can have at most two decimal places (fen)."),
+    "amount_invalid": gettext_lazy("The amount is not a number."),
+    "amount_too_large": gettext_lazy("The amount is too large."),
+}
+
+
 def claim_add(
     *, actor: User, application_id: int, text: str, amount: str | Decimal | None = None
 ) -> Claim:
@@ -188,22 +222,8 @@ def claim_add(
     if amount not in (None, ""):
         try:
             value = fee_rules.parse_amount(amount)  # type: ignore[arg-type]
-        except InvalidOperation:
-            # parse_amount cannot quantize amounts beyond the decimal context (about 1e26).
-            raise DomainError(
-                _("The amount is too large."), code="amount_too_large", field="amount"
-            ) from None
         except fee_rules.FeeRuleError as exc:
-            messages = {
-                "amount_not_positive": _("The amount must be more than zero."),
-                "amount_too_precise": _("The amount can have at most two decimal places (fen)."),
-                "amount_invalid": _("The amount is not a number."),
-            }
-            raise DomainError(messages[exc.code], code=exc.code, field="amount") from None
-        if value >= Decimal("1000000000000"):
-            raise DomainError(
-                _("The amount is too large."), code="amount_too_large", field="amount"
-            )
+            raise DomainError(AMOUNT_MESSAGES[exc.code], code=exc.code, field="amount") from None
     with transaction.atomic():
         application = editable(actor, application_id)
         if application.claims.count() >= 30:
@@ -341,7 +361,7 @@ def application_confirm_delivery(
     with transaction.atomic():
         application = editable(actor, application_id)
         application.delivery_mobile = mobile
-        application.delivery_email = email.strip().lower()
+        application.delivery_email = check_email(email)
         application.delivery_postal_address = clean_text(
             postal_address, field="postal_address", max_length=300, required=False
         )

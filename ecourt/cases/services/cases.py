@@ -566,6 +566,13 @@ def case_close(*, actor: User, case_id: int, mode: str) -> Case:
                 code="illegal_transition",
                 field="mode",
             )
+        if mode in (ClosingMode.JUDGMENT, ClosingMode.RULING) and case.decision_kind != mode:
+            raise DomainError(
+                _("The decision in this case is not a %(mode)s.")
+                % {"mode": ClosingMode(mode).label},
+                code="mode_mismatch",
+                field="mode",
+            )
         case.closing_mode = mode
         case.closed_at = timezone.now()
         case.save(update_fields=["closing_mode", "closed_at"])

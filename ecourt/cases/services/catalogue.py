@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 
@@ -18,6 +19,34 @@ from ecourt.cases.rules.jurisdiction import CaseTypeSpec
 from ecourt.cases.services._common import today
 from ecourt.core.audit import audit_record
 from ecourt.core.errors import DomainError, PermissionDenied
+from ecourt.core.text import clean_text
+
+_LIMITS = {
+    "name_en": 200,
+    "name_zh": 200,
+    "hint_en": 300,
+    "hint_zh": 300,
+    "competent_court_en": 300,
+    "competent_court_zh": 300,
+}
+
+
+def _clean_spec(spec: CaseTypeSpec) -> CaseTypeSpec:
+    """Check a type's code and texts as the database will store them (the API and the form
+    both end here): a slug code, no control characters, within the column lengths."""
+    from dataclasses import replace
+
+    if not re.fullmatch(r"[a-z0-9_-]{1,60}", spec.code or ""):
+        raise DomainError(
+            _("“%(code)s”: a code is 1–60 lower-case letters, digits, - or _.")
+            % {"code": (spec.code or "")[:60]},
+            code="code_invalid",
+        )
+    texts = {
+        name: clean_text(getattr(spec, name), field=name, max_length=limit, required=False)
+        for name, limit in _LIMITS.items()
+    }
+    return replace(spec, **texts)  # type: ignore[arg-type]  # every key names a str field
 
 
 def catalogue_publish(
@@ -40,10 +69,13 @@ def catalogue_publish(
             code="effective_date_past",
             field="effective_from",
         )
+    basis = clean_text(basis, field="basis", max_length=300, required=False)
+    note = clean_text(note, field="note", max_length=5000, required=False, multiline=True)
     if not basis.strip():
         raise DomainError(
             _("Name the instrument that sets this list."), code="basis_missing", field="basis"
         )
+    types = [_clean_spec(spec) for spec in types]
     codes = [spec.code for spec in types]
     if len(set(codes)) != len(codes):
         raise DomainError(_("Each case type code may appear once."), code="duplicate_code")

@@ -209,8 +209,7 @@ def fee_relief_decide(
         if grant and request.kind == FeeRelief.REDUCTION:
             try:
                 reduced = parse_amount(reduced_fee if reduced_fee is not None else "")
-            except (ValueError, ArithmeticError):
-                # ArithmeticError: decimal.InvalidOperation for amounts beyond about 1e26.
+            except ValueError:  # FeeRuleError, whatever the reason
                 raise DomainError(
                     _("Give the reduced fee in yuan, more than zero."),
                     code="reduced_fee_invalid",

@@ -127,6 +127,15 @@ def filing_request_corrections(
         application = lock_application(application_id)
         _take(actor, application)
         guard_application_move(application, S.CORRECTIONS_REQUESTED)
+        if application.corrections:
+            # Registration Provisions Art. 7: what to correct is said once and in full.
+            raise DomainError(
+                _(
+                    "Corrections were already asked for once. Accept or refuse the corrected "
+                    "application."
+                ),
+                code="corrections_already_requested",
+            )
         application.status = S.CORRECTIONS_REQUESTED
         application.corrections = cleaned
         application.corrections_due = due

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
@@ -13,6 +15,7 @@ from ecourt.accounts.roles import Role
 from ecourt.cases.models import (
     Agent,
     AgentKind,
+    Application,
     ApplicationStatus,
     AuthorityScope,
     FilingCapacity,
@@ -25,6 +28,7 @@ from ecourt.cases.rules.filing import (
     same_party,
 )
 from ecourt.cases.services._drafts import (
+    check_email,
     check_id_number,
     check_mobile,
     editable,
@@ -36,6 +40,14 @@ from ecourt.core.text import clean_text
 from ecourt.core.uploads import stored_upload
 
 S = ApplicationStatus
+
+
+def _delete_files_on_commit(names: list[str]) -> None:
+    """Remove uploaded powers of attorney once the rows that referred to them are gone."""
+    from django.core.files.storage import default_storage
+
+    for name in filter(None, names):
+        transaction.on_commit(partial(default_storage.delete, name))
 
 
 def party_add(
@@ -68,7 +80,7 @@ def party_add(
         raise DomainError(_("Enter the party's legal name."), code="name_missing", field="name")
     id_number = check_id_number(kind, id_number)
     mobile = check_mobile(mobile)
-    email = email.strip().lower()
+    email = check_email(email)
     if side == PartySide.DEFENDANT and not (mobile or email):
         raise DomainError(
             _(
@@ -87,6 +99,13 @@ def party_add(
             field="legal_representative",
         )
     lawyer_for_client = side == PartySide.PLAINTIFF
+    # Only a lawyer's client comes with a power of attorney; any other upload is not stored,
+    # so it cannot become a file nothing refers to.
+    capacity = (
+        Application.objects.filter(pk=application_id).values_list("capacity", flat=True).first()
+    )
+    if not (lawyer_for_client and capacity == FilingCapacity.CLIENT):
+        power_of_attorney = None
     with stored_upload("power_of_attorney", power_of_attorney) as stored, transaction.atomic():
         application = editable(actor, application_id)
         lawyer_for_client = lawyer_for_client and application.capacity == FilingCapacity.CLIENT
@@ -167,6 +186,7 @@ def party_remove(*, actor: User, application_id: int, party_id: int) -> None:
             target=application,
             old={"party": party.pk, "side": party.side},
         )
+        _delete_files_on_commit([a.power_of_attorney.name for a in party.agents.all()])
         party.agents.all().delete()
         party.delete()
 
@@ -266,4 +286,5 @@ def agent_remove(*, actor: User, application_id: int, agent_id: int) -> None:
             target=application,
             old={"party": agent.party_id, "agent": agent.user_id},
         )
+        _delete_files_on_commit([agent.power_of_attorney.name])
         agent.delete()

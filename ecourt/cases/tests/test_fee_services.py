@@ -8,9 +8,23 @@ from decimal import Decimal
 
 import pytest
 
+from ecourt.accounts.tests.factories import valid_uscc
 from ecourt.cases import selectors, services
-from ecourt.cases.models import FeeRelief, PaymentStatus, ReliefStatus
-from ecourt.cases.tests.factories import docketed_case, draft_application, submitted_application
+from ecourt.cases.models import (
+    FeeRelief,
+    FilingCapacity,
+    PartyKind,
+    PartySide,
+    PaymentStatus,
+    ReliefStatus,
+)
+from ecourt.cases.tests.factories import (
+    company_for,
+    consent,
+    docketed_case,
+    draft_application,
+    submitted_application,
+)
 from ecourt.core import sms
 from ecourt.core.errors import DomainError, PermissionDenied
 from ecourt.core.models import AuditEvent
@@ -114,12 +128,47 @@ def test_the_sandbox_is_paid_by_the_payer(alice, bob, settings):
     assert selectors.fee_standing_of(other).settled
 
 
-def test_a_free_case_owes_nothing(alice, clerk):
-    application = submitted_application(alice, case_type="internet_public_interest")
+def test_a_free_case_owes_nothing(bob, clerk):
+    """A procuratorate's public-interest action: it files as a state organ (USCC starting 1)."""
+    company = company_for(bob, name="Beijing Procuratorate", uscc=valid_uscc("11110000MB0123456"))
+    consent(bob)
+    application = services.application_create(
+        actor=bob, capacity=FilingCapacity.COMPANY, company_id=company.pk
+    )
+    services.application_set_case_type(
+        actor=bob, application_id=application.pk, code="internet_public_interest"
+    )
+    services.party_add(
+        actor=bob,
+        application_id=application.pk,
+        side=PartySide.DEFENDANT,
+        kind=PartyKind.COMPANY,
+        name="Delta Data Co., Ltd.",
+        legal_representative="Zhou Delta",
+        mobile="+8613900000088",
+    )
+    services.claim_add(actor=bob, application_id=application.pk, text="Stop selling personal data.")
+    services.application_set_facts(
+        actor=bob,
+        application_id=application.pk,
+        facts="Delta Data sold the personal data of thousands of consumers online.",
+    )
+    services.application_confirm_delivery(
+        actor=bob, application_id=application.pk, mobile=bob.mobile, confirmed=True
+    )
+    application = services.application_submit(actor=bob, application_id=application.pk)
     assert application.fee_amount == Decimal("0.00")
     with refused("nothing_owed"):
-        services.payment_start(actor=alice, application_id=application.pk)
+        services.payment_start(actor=bob, application_id=application.pk)
     assert services.filing_accept(actor=clerk, application_id=application.pk).fee_amount == 0
+
+
+def test_only_a_state_organ_may_bring_a_public_interest_action(alice):
+    application = draft_application(alice, complete=False)
+    with refused("procuratorate_only"):
+        services.application_set_case_type(
+            actor=alice, application_id=application.pk, code="internet_public_interest"
+        )
 
 
 # --- Relief -------------------------------------------------------------------------------------

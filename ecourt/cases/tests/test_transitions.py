@@ -296,6 +296,9 @@ def test_every_other_case_move_is_refused(case, case_who, service, source):
 )
 def test_each_closing_mode_closes_from_where_it_may(case, case_who, mode, source):
     case = case_in(case, source, case_who)
+    if mode in (ClosingMode.JUDGMENT, ClosingMode.RULING):
+        # Set directly like the status: the decision that the judgment or ruling closes with.
+        Case.objects.filter(pk=case.pk).update(decision_kind=mode)
     services.case_close(actor=case_who["judge"], case_id=case.pk, mode=mode)
     case.refresh_from_db()
     assert (case.status, case.closing_mode) == (C.CLOSED, mode)
@@ -317,3 +320,11 @@ def test_no_closing_mode_closes_from_elsewhere(case, case_who, mode, source):
     assert info.value.code == "illegal_transition"
     case.refresh_from_db()
     assert (case.status, case.closing_mode) == (source, "")
+
+
+def test_a_case_closes_only_by_the_kind_of_decision_it_has(case, case_who):
+    case = case_in(case, C.EFFECTIVE, case_who)
+    Case.objects.filter(pk=case.pk).update(decision_kind=ClosingMode.RULING)
+    with pytest.raises(DomainError) as info:
+        services.case_close(actor=case_who["judge"], case_id=case.pk, mode=ClosingMode.JUDGMENT)
+    assert info.value.code == "mode_mismatch"

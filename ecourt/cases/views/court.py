@@ -59,12 +59,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     status = query = ""
     if form.is_valid():
         status, query = form.cleaned_data["status"], form.cleaned_data["q"]
-    # The same order as the selector's (-docketed_at, -pk: cases are numbered and stored in
-    # docketing order), but on the indexed docketing date: with 100,000 cases the first page
-    # is read from the index instead of sorting the whole table (30 ms → under 1 ms, SQLite).
-    cases = selectors.cases_list_for(request_actor(request), status=status, query=query).order_by(
-        "-docketed_on", "-pk"
-    )
+    cases = selectors.cases_list_for(request_actor(request), status=status, query=query)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
