@@ -29,7 +29,9 @@ from ecourt.core.selectors import court_today
 #: nothing the caller may see (0, negative, beyond the column's range) is a 404 like any other.
 PathId = Annotated[int, Path(description="Database id.")]
 #: An id in a request body.
-BodyId = Annotated[int, Field(description="Database id.")]
+# Bounded like the database column (a 64-bit signed integer): anything else is a 422, not an
+# overflow inside the database driver.
+BodyId = Annotated[int, Field(description="Database id.", ge=1, le=2**63 - 1)]
 
 #: Yuan with two decimals, as a string so no client rounds it through a float.
 Money = Annotated[str, Field(pattern=r"^-?\d+\.\d{2}$", examples=["1050.00"])]
