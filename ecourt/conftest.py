@@ -145,6 +145,21 @@ def code_sent_to(destination: str) -> str:
     return found.group(1)
 
 
+# --- Data migrations' rows in transactional tests -------------------------------------------
+
+_SERIALIZED: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None) -> Iterator[None]:
+    """Keep the test database's serialized contents (the rows data migrations wrote: terms,
+    the case-type catalogue) for the ``browser`` fixture below."""
+    from django.db import connection
+
+    _SERIALIZED["default"] = getattr(connection, "_test_serialized_contents", "") or ""
+    yield
+
+
 # --- Headless Chromium ------------------------------------------------------------------------
 
 CHROMIUM = Path(os.environ.get("ECOURT_CHROMIUM", "/usr/bin/chromium"))
@@ -177,5 +192,18 @@ def browser() -> Iterator[Any]:
                 "--no-first-run",
             ],
         )
+        _keep_serialized_rollback_working()
         yield chromium
         chromium.close()
+
+
+def _keep_serialized_rollback_working() -> None:
+    """Once Playwright runs its event loop in this thread, Django hands out a different
+    (context-local) connection object, which lacks the serialized rows that
+    ``serialized_rollback`` restores after a flush. Without them, every transactional test
+    after the first browser test found no terms of litigation and no case-type catalogue."""
+    from django.db import connections
+
+    connection = connections["default"]
+    if _SERIALIZED.get("default") and not getattr(connection, "_test_serialized_contents", ""):
+        connection._test_serialized_contents = _SERIALIZED["default"]  # type: ignore[attr-defined]

@@ -16,7 +16,7 @@ from django.db import connection, connections, transaction
 from ecourt.accounts.models import User
 from ecourt.cases import services
 from ecourt.cases.models import Case, CaseNumberSerial, PartyKind, PartySide
-from ecourt.cases.tests.factories import consent
+from ecourt.cases.tests.factories import consent, paid
 
 pytestmark = [
     pytest.mark.skipif(
@@ -59,15 +59,15 @@ def in_threads(work: Callable[[int], list[int]]) -> tuple[list[int], list[BaseEx
     return results, errors
 
 
-def filed(alice: User, count: int) -> list[int]:
-    """``count`` submitted applications of the one type without a fee (nothing to pay first)."""
+def filed(alice: User, clerk: User, count: int) -> list[int]:
+    """``count`` submitted applications, their fee paid and confirmed."""
     consent(alice)
     ids = []
     for index in range(count):
         application = services.application_create(actor=alice)
         pk = application.pk
         services.application_set_case_type(
-            actor=alice, application_id=pk, code="internet_public_interest"
+            actor=alice, application_id=pk, code="online_copyright_infringement"
         )
         services.party_add(
             actor=alice,
@@ -84,13 +84,13 @@ def filed(alice: User, count: int) -> list[int]:
         services.application_confirm_delivery(
             actor=alice, application_id=pk, mobile=alice.mobile, confirmed=True
         )
-        services.application_submit(actor=alice, application_id=pk)
+        paid(services.application_submit(actor=alice, application_id=pk), clerk)
         ids.append(pk)
     return ids
 
 
 def test_clerks_docketing_together_get_every_serial_once(alice, clerk, judge):
-    application_ids = filed(alice, THREADS * PER_THREAD)
+    application_ids = filed(alice, clerk, THREADS * PER_THREAD)
     CaseNumberSerial.objects.filter(year__gte=2000).delete()
 
     def docket(index: int) -> list[int]:
