@@ -8,6 +8,7 @@ agents, its judge and filing clerks. Everyone else gets a 404, whether the thing
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
@@ -228,7 +229,9 @@ def deadlines_open_for(user: User, *, limit: int = 20) -> list[CaseDeadline]:
 # --- Fees --------------------------------------------------------------------------------------
 
 
-def fee_standing_of(application: Application) -> FeeStanding:
+def fee_standing_of(application: Application, *, fee: Decimal | None = None) -> FeeStanding:
+    """Whether the application's fee allows docketing; ``fee`` overrides the amount owed (the
+    halved fee when the clerk applies the simplified procedure)."""
     from decimal import Decimal
 
     paid = sum(
@@ -240,7 +243,7 @@ def fee_standing_of(application: Application) -> FeeStanding:
         .first()
     )
     return fee_standing(
-        fee=application.fee_amount or Decimal(0),
+        fee=fee if fee is not None else application.fee_amount or Decimal(0),
         paid=paid,
         relief=relief.kind if relief else None,
         reduced_fee=relief.reduced_fee if relief else None,

@@ -14,6 +14,7 @@ import hmac
 import secrets
 from collections.abc import Sequence
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -301,6 +302,10 @@ def _title(parties: Sequence[Party]) -> str:
     return f"{plaintiffs} v. {defendants}"[:300]
 
 
+def _fen_half(amount: Decimal) -> Decimal:
+    return (amount / 2).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
 def filing_accept(
     *,
     actor: User,
@@ -330,7 +335,10 @@ def filing_accept(
                 ),
                 code="not_heard",
             )
-        standing = selectors.fee_standing_of(application)
+        # Measures 2007, Art. 15: a case tried under the simplified procedure pays half.
+        full_fee = application.fee_amount or Decimal(0)
+        fee = _fen_half(full_fee) if procedure == Procedure.SIMPLIFIED else full_fee
+        standing = selectors.fee_standing_of(application, fee=fee)
         if not standing.settled:
             raise DomainError(
                 _("The fee (%(amount)s yuan) is neither paid nor deferred or waived.")
@@ -368,7 +376,7 @@ def filing_accept(
             docketed_on=docketed_on,
             docketed_by=actor,
             judge=judge,
-            fee_amount=application.fee_amount or 0,
+            fee_amount=fee,
         )
         application.parties.update(case=case)
         application.deadlines.update(case=case)
@@ -405,10 +413,11 @@ def filing_accept(
             actor=actor,
             text=gettext_lazy(
                 "Case docketed as %(number)s (%(procedure)s); notice of "
-                "acceptance issued. Judge: %(judge)s."
+                "acceptance issued. Acceptance fee: %(fee)s yuan. Judge: %(judge)s."
             ),
             params={
                 "number": case.number,
+                "fee": f"{fee:,.2f}",
                 "procedure": Procedure(procedure).label,
                 "judge": judge.display_name if judge else "—",
             },

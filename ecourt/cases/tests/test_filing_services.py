@@ -334,7 +334,7 @@ def test_the_docket_opens_with_the_complaint_and_the_docketing(alice, clerk, jud
     assert (docketing.number, docketing.code, docketing.filed_by) == (2, "filing.docketed", clerk)
     assert docketing.text_en == (
         f"Case docketed as {case.number} (Ordinary procedure); notice of acceptance issued. "
-        "Judge: Judge Wang."
+        "Acceptance fee: 1,050.00 yuan. Judge: Judge Wang."
     )
     assert case.number in docketing.text_zh and "Judge Wang" in docketing.text_zh
 

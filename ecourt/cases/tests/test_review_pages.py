@@ -24,6 +24,7 @@ from ecourt.cases.models import (
     ApplicationStatus,
     Case,
     FeeRelief,
+    Payment,
     PaymentStatus,
     ReliefStatus,
 )
@@ -349,3 +350,23 @@ def test_it_offers_only_a_refusal_while_corrections_are_awaited(login, alice, cl
     )
     assert response.status_code == 400
     assert "Corrections requested" in response.content.decode()
+
+
+def test_it_offers_docketing_under_the_simplified_procedure_when_half_is_paid(
+    login, alice, clerk, judge
+):
+    application = submitted_application(alice)
+    payment = services.payment_start(actor=alice, application_id=application.pk)
+    Payment.objects.filter(pk=payment.pk).update(amount=Decimal("525.00"))
+    services.payment_confirm(actor=clerk, payment_id=payment.pk, record="ICBC half")
+    client = login(clerk)
+    url = reverse("cases:filing_application", args=[application.pk])
+    page = client.get(url).content.decode()
+    assert 'id="fee-half"' in page and 'id="fee-blocked"' not in page
+    accept = reverse("cases:filing_accept", args=[application.pk])
+    response = client.post(accept, {"judge": judge.pk, "procedure": "ordinary"})
+    assert response.status_code == 400
+    response = client.post(accept, {"judge": judge.pk, "procedure": "simplified"})
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.case.fee_amount == Decimal("525.00")

@@ -7,12 +7,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.files.storage import default_storage
 
 from ecourt.cases import services
-from ecourt.cases.models import Agent, AgentKind, AuthorityScope, PartyKind, PartySide
+from ecourt.cases.models import Agent, AgentKind, AuthorityScope, PartyKind, PartySide, Payment
 from ecourt.cases.rules.jurisdiction import SPC_2018_LIST
 from ecourt.cases.services._common import today
 from ecourt.cases.tests.factories import draft_application, pdf_upload, submitted_application
@@ -138,3 +139,19 @@ def test_catalogue_texts_are_checked_like_any_other(admin):
             note="",
             types=[spec],
         )
+
+
+def test_the_simplified_procedure_halves_the_fee_owed(alice, clerk, judge):
+    """Measures 2007, Art. 15: half the acceptance fee; paying half is enough to docket."""
+    application = submitted_application(alice)  # 50,000 yuan copyright claim: 1,050.00
+    payment = services.payment_start(actor=alice, application_id=application.pk)
+    Payment.objects.filter(pk=payment.pk).update(amount=Decimal("525.00"))
+    services.payment_confirm(actor=clerk, payment_id=payment.pk, record="ICBC half")
+    with refused("fee_unsettled"):
+        services.filing_accept(actor=clerk, application_id=application.pk, judge_id=judge.pk)
+    case = services.filing_accept(
+        actor=clerk, application_id=application.pk, judge_id=judge.pk, procedure="simplified"
+    )
+    assert case.fee_amount == Decimal("525.00")
+    assert "Acceptance fee: 525.00 yuan" in case.docket.get(number=2).text_en
+    assert case.deadlines.filter(code="trial_simplified").exists()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -137,6 +138,10 @@ def _application_page(request: HttpRequest, application: Application, **forms: A
     today = court_today()
     judges = _judge_choices()
     standing = selectors.fee_standing_of(application)
+    # Measures 2007, Art. 15: half the fee is enough when the clerk applies the simplified
+    # procedure (filing_accept checks it again).
+    half = ((application.fee_amount or Decimal(0)) / 2).quantize(Decimal("0.01"))
+    half_settled = not standing.settled and selectors.fee_standing_of(application, fee=half).settled
     submitted_on = (
         timezone.localdate(application.submitted_at) if application.submitted_at else None
     )
@@ -154,6 +159,7 @@ def _application_page(request: HttpRequest, application: Application, **forms: A
         "evidence": list(application.evidence_list.all()),
         "delivery_mobile": mask_mobile(application.delivery_mobile),
         "standing": standing,
+        "half_settled": half_settled,
         "standing_words": FEE_STANDING_WORDS.get(standing.how, standing.how),
         "payments": list(application.payments.select_related("confirmed_by")),
         "payment_pending": selectors.payment_pending(application),
