@@ -117,7 +117,13 @@ def docket_add(
                 else str(value)
                 for key, value in (params or {}).items()
             }
-            return str(text) % values if values else str(text)
+            rendered = str(text) % values if values else str(text)
+            # A name that ends the sentence with its own full stop ("Beta Tech Co., Ltd.").
+            return (
+                rendered[:-1]
+                if rendered.endswith("..") and not rendered.endswith("...")
+                else rendered
+            )
 
     last = DocketEntry.objects.filter(case=case).aggregate(n=Max("number"))["n"] or 0
     return DocketEntry.objects.create(

@@ -255,7 +255,8 @@ def test_it_links_the_defendant_who_reads_and_answers(login, alice, bob, clerk, 
     positions = [html.index(f'id="entry-{n}"') for n in range(1, 7)]
     assert positions == sorted(positions)
     assert "We licensed the photographs from a stock agency." in html
-    assert "Answer (答辩状) filed by Beta Tech Co., Ltd.." in html
+    assert "Answer (答辩状) filed by Beta Tech Co., Ltd." in html
+    assert "Ltd.." not in html
     assert "Already filed:" in html
     assert 'name="text"' in html  # the objection may still follow within the answer period
     assert _duplicate_ids(html) == []

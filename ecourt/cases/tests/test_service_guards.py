@@ -155,3 +155,19 @@ def test_the_simplified_procedure_halves_the_fee_owed(alice, clerk, judge):
     assert case.fee_amount == Decimal("525.00")
     assert "Acceptance fee: 525.00 yuan" in case.docket.get(number=2).text_en
     assert case.deadlines.filter(code="trial_simplified").exists()
+
+
+def test_a_docket_sentence_ends_with_one_full_stop(alice, clerk, judge):
+    from django.utils.translation import gettext_lazy
+
+    from ecourt.cases.services._common import docket_add
+    from ecourt.cases.tests.factories import docketed_case
+
+    case = docketed_case(alice, clerk, judge=judge)
+    entry = docket_add(
+        case=case,
+        code="test.entry",
+        text=gettext_lazy("%(kind)s filed by %(party)s%(late)s."),
+        params={"kind": "Answer", "party": "Beta Tech Co., Ltd.", "late": ""},
+    )
+    assert entry.text_en == "Answer filed by Beta Tech Co., Ltd."
