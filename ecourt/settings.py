@@ -8,6 +8,7 @@ must then provide a secret key and allowed hosts; ``manage.py check --deploy`` i
 from __future__ import annotations
 
 import secrets
+import sys
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -29,6 +30,14 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("ECOURT_DEBUG", False)
 
+# `manage.py makemigrations` only reads the models and writes migration files: it never serves
+# a request or sends a message, so it runs without production secrets (CI and reviewers check
+# migrations with a bare environment). Every other command still refuses to start without them.
+_MODELS_ONLY = Path(sys.argv[0]).name in {"manage.py", "ecourt"} and sys.argv[1:2] == [
+    "makemigrations"
+]
+_STRICT = not DEBUG and not _MODELS_ONLY
+
 
 def _secret_key() -> str:
     key = env_str("ECOURT_SECRET_KEY")
@@ -36,10 +45,12 @@ def _secret_key() -> str:
         if len(key) < 50:
             raise ImproperlyConfigured("ECOURT_SECRET_KEY must be at least 50 characters long.")
         return key
-    if not DEBUG:
+    if _STRICT:
         raise ImproperlyConfigured(
             "ECOURT_SECRET_KEY (or ECOURT_SECRET_KEY_FILE) is required when ECOURT_DEBUG is off."
         )
+    if not DEBUG:
+        return secrets.token_urlsafe(64)  # makemigrations: nothing is signed with it
     # Local development: generate once and keep it, so sessions survive restarts.
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
@@ -50,9 +61,9 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list(
-    "ECOURT_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
+    "ECOURT_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if not _STRICT else []
 )
-if not DEBUG and not ALLOWED_HOSTS:
+if _STRICT and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ECOURT_ALLOWED_HOSTS is required when ECOURT_DEBUG is off.")
 CSRF_TRUSTED_ORIGINS = env_list("ECOURT_CSRF_TRUSTED_ORIGINS", [])
 
@@ -226,7 +237,7 @@ DEFAULT_FROM_EMAIL = env_str("ECOURT_EMAIL_FROM", "ecourt <noreply@localhost>") 
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 _SMS_BACKENDS = {"file", "console", "http", "locmem"}
-if not DEBUG and not env_str("ECOURT_SMS_BACKEND"):
+if _STRICT and not env_str("ECOURT_SMS_BACKEND"):
     # The local backends keep one-time codes readable in a file or the log: a production
     # install must choose on purpose.
     raise ImproperlyConfigured(

@@ -240,3 +240,23 @@ def test_it_warns_when_applicants_would_not_know_where_to_pay(tmp_path):
     )
     assert result.returncode != 0
     assert "ecourt.W003" in result.stderr
+
+
+def test_it_checks_migrations_without_production_secrets(tmp_path):
+    result = _manage(
+        tmp_path,
+        "makemigrations",
+        "--check",
+        "--dry-run",
+        ECOURT_SECRET_KEY=None,
+        ECOURT_ALLOWED_HOSTS=None,
+        ECOURT_SMS_BACKEND=None,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "No changes detected" in result.stdout
+
+
+def test_it_still_refuses_every_other_command_without_a_secret_key(tmp_path):
+    result = _manage(tmp_path, "migrate", "--check", ECOURT_SECRET_KEY=None)
+    assert result.returncode != 0
+    assert "ECOURT_SECRET_KEY (or ECOURT_SECRET_KEY_FILE) is required" in result.stderr
