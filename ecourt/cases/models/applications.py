@@ -46,6 +46,9 @@ APPLICATION_TRANSITIONS: dict[str, frozenset[str]] = {
 
 #: Statuses in which the applicant may still edit the application.
 EDITABLE_STATUSES = frozenset({S.DRAFT, S.CORRECTIONS_REQUESTED})
+#: Statuses in which the applicant pays the fee or asks for relief: after submission, before
+#: the filing decision.
+PAYABLE_STATUSES = frozenset({S.SUBMITTED, S.UNDER_REVIEW, S.CORRECTIONS_REQUESTED})
 #: Statuses a filing clerk works on.
 OPEN_REVIEW_STATUSES = frozenset({S.SUBMITTED, S.UNDER_REVIEW, S.CORRECTIONS_REQUESTED})
 

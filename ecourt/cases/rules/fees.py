@@ -114,6 +114,11 @@ def _fen(value: Decimal) -> Decimal:
     return value.quantize(FEN, rounding=ROUND_HALF_UP)
 
 
+def half_fee(fee: Decimal) -> Decimal:
+    """Arts. 15–16: half an acceptance fee, to the fen (half up)."""
+    return _fen(fee / 2)
+
+
 def _band_label(band: Band) -> str:
     upper = f"{band.upper:,.0f}" if band.upper is not None else "∞"
     if band.rate == 0:
@@ -180,7 +185,7 @@ def acceptance_fee(
         full = Decimal(50)
         basis = "Art. 13(5): administrative case"
     full = _fen(full)
-    fee = _fen(full / 2) if halved else full
+    fee = half_fee(full) if halved else full
     if halved:
         basis += "; halved (Arts. 15–16)"
     return FeeEstimate(fee=fee, full_fee=full, halved=halved, basis=basis)

@@ -17,6 +17,7 @@ from ecourt.accounts.models import CompanyRepresentative, ReviewStatus, User
 from ecourt.accounts.roles import Role
 from ecourt.cases import selectors
 from ecourt.cases.models import (
+    Agent,
     Application,
     ApplicationStatus,
     Claim,
@@ -435,9 +436,12 @@ def application_facts(application: Application) -> ApplicationFacts:
     lawyer_ok: bool | None = None
     if application.capacity == FilingCapacity.CLIENT:
         plaintiffs = [p for p in parties if p.side == PartySide.PLAINTIFF]
-        lawyer_ok = all(
-            p.agents.filter(user_id=application.created_by_id).exists() for p in plaintiffs
+        appointed = set(
+            Agent.objects.filter(
+                party__in=plaintiffs, user_id=application.created_by_id
+            ).values_list("party_id", flat=True)
         )
+        lawyer_ok = all(p.pk in appointed for p in plaintiffs)
     return ApplicationFacts(
         case_type_accepted=case_type.accepted if case_type else None,
         needs_amount=bool(case_type and case_type.fee_category == fee_rules.FeeCategory.PROPERTY),

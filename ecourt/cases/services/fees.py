@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from ecourt.accounts.models import User
 from ecourt.accounts.roles import Role
 from ecourt.cases.models import (
+    PAYABLE_STATUSES,
     Application,
     ApplicationStatus,
     FeeRelief,
@@ -28,14 +29,13 @@ from ecourt.core.errors import DomainError, PermissionDenied
 from ecourt.core.text import clean_text
 
 S = ApplicationStatus
-_PAYABLE = frozenset({S.SUBMITTED, S.UNDER_REVIEW, S.CORRECTIONS_REQUESTED})
 
 
 def _own_payable(actor: User, application_id: int) -> Application:
     application = lock_application(application_id)
     if application.created_by_id != actor.pk:
         raise DomainError(_("No such application."), code="not_found")
-    if application.status not in _PAYABLE:
+    if application.status not in PAYABLE_STATUSES:
         raise DomainError(
             _("The fee is paid after submitting and before the filing decision."),
             code="not_payable",

@@ -14,7 +14,7 @@ import hmac
 import secrets
 from collections.abc import Sequence
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -35,6 +35,7 @@ from ecourt.cases.models import (
     Procedure,
 )
 from ecourt.cases.rules.case_numbers import CaseNumber, CaseTypeCode
+from ecourt.cases.rules.fees import half_fee
 from ecourt.cases.services._common import (
     deadline_open,
     deadlines_close,
@@ -302,10 +303,6 @@ def _title(parties: Sequence[Party]) -> str:
     return f"{plaintiffs} v. {defendants}"[:300]
 
 
-def _fen_half(amount: Decimal) -> Decimal:
-    return (amount / 2).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
 def filing_accept(
     *,
     actor: User,
@@ -337,7 +334,7 @@ def filing_accept(
             )
         # Measures 2007, Art. 15: a case tried under the simplified procedure pays half.
         full_fee = application.fee_amount or Decimal(0)
-        fee = _fen_half(full_fee) if procedure == Procedure.SIMPLIFIED else full_fee
+        fee = half_fee(full_fee) if procedure == Procedure.SIMPLIFIED else full_fee
         standing = selectors.fee_standing_of(application, fee=fee)
         if not standing.settled:
             raise DomainError(

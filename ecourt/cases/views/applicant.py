@@ -29,6 +29,7 @@ from ecourt.cases.forms import (
 )
 from ecourt.cases.models import (
     APPLICATION_TRANSITIONS,
+    PAYABLE_STATUSES,
     Application,
     ReliefStatus,
 )
@@ -38,7 +39,6 @@ from ecourt.cases.payments import payment_provider
 from ecourt.cases.views.applicant_common import (
     FEE_STANDING_WORDS,
     NEXT_STEPS,
-    PAYABLE,
     S,
     detail_redirect,
     own_application,
@@ -144,7 +144,7 @@ def _detail_context(
     relief_pending = any(r.status == ReliefStatus.PENDING for r in reliefs)
     owes = (
         is_author
-        and application.status in PAYABLE
+        and application.status in PAYABLE_STATUSES
         and standing is not None
         and not standing.settled
     )

@@ -85,8 +85,6 @@ FEE_STANDING_WORDS: dict[str, Promise] = {
     "unpaid": gettext_lazy("Not paid yet."),
 }
 
-PAYABLE = frozenset({S.SUBMITTED, S.UNDER_REVIEW, S.CORRECTIONS_REQUESTED})
-
 
 def yuan(amount: Decimal | None) -> str:
     return "" if amount is None else f"{amount:,.2f}"

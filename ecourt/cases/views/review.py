@@ -42,6 +42,7 @@ from ecourt.cases.models import (
     Procedure,
     ReliefStatus,
 )
+from ecourt.cases.rules.fees import half_fee
 from ecourt.cases.views.display import (  # shared helpers
     FEE_STANDING_WORDS,
     PAGE_SIZE,
@@ -140,7 +141,7 @@ def _application_page(request: HttpRequest, application: Application, **forms: A
     standing = selectors.fee_standing_of(application)
     # Measures 2007, Art. 15: half the fee is enough when the clerk applies the simplified
     # procedure (filing_accept checks it again).
-    half = ((application.fee_amount or Decimal(0)) / 2).quantize(Decimal("0.01"))
+    half = half_fee(application.fee_amount or Decimal(0))
     half_settled = not standing.settled and selectors.fee_standing_of(application, fee=half).settled
     submitted_on = (
         timezone.localdate(application.submitted_at) if application.submitted_at else None
