@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "ecourt.core",
     "ecourt.accounts",
     "ecourt.cases",
+    "ecourt.mediation",
 ]
 
 MIDDLEWARE = [
@@ -337,6 +338,19 @@ ECOURT_BANK_NAME = env_str("ECOURT_BANK_NAME", "") or ""
 ECOURT_BANK_ACCOUNT = env_str("ECOURT_BANK_ACCOUNT", "") or ""
 # Days a defendant's case association code stays valid.
 ECOURT_ASSOCIATION_CODE_DAYS = env_int("ECOURT_ASSOCIATION_CODE_DAYS", 30, minimum=1)
+
+# --- Pre-filing mediation -------------------------------------------------------------------
+# Days of mediation from assignment, and the one extension the parties may agree to.
+ECOURT_MEDIATION_DAYS = env_int("ECOURT_MEDIATION_DAYS", 30, minimum=1)
+ECOURT_MEDIATION_EXTENSION_DAYS = env_int("ECOURT_MEDIATION_EXTENSION_DAYS", 30, minimum=1)
+# The video provider for online sessions: a URL with {room} (an unguessable room name).
+ECOURT_MEETING_URL_TEMPLATE = (
+    env_str("ECOURT_MEETING_URL_TEMPLATE", "https://meet.jit.si/{room}") or ""
+)
+if "{room}" not in ECOURT_MEETING_URL_TEMPLATE or not ECOURT_MEETING_URL_TEMPLATE.startswith(
+    ("https://", "http://")
+):
+    raise ImproperlyConfigured("ECOURT_MEETING_URL_TEMPLATE must be an http(s) URL with {room}.")
 
 # --- Logging: plain lines to stderr, one per event -----------------------------------------
 LOGGING = {

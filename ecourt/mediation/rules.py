@@ -16,6 +16,7 @@ how long mediation lasts, and when it may be extended.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -105,3 +106,62 @@ def extension_allowed(
     """The period may be extended once, and only when every party has consented."""
     parties = frozenset(parties)
     return not already_extended and bool(parties) and parties <= frozenset(consenting)
+
+
+#: How long after the agreement takes effect the parties may jointly apply for judicial
+#: confirmation: CPL (2023) Art. 205, "自调解协议生效之日起三十日内".
+CONFIRMATION_WINDOW_DAYS = 30
+
+
+def confirmation_window_end(
+    agreement_effective_on: date, *, court_calendar: CourtCalendar = DEFAULT_CALENDAR
+) -> date:
+    """The last day the parties may jointly apply for judicial confirmation."""
+    return period_end(
+        agreement_effective_on, CONFIRMATION_WINDOW_DAYS, Unit.DAYS, court_calendar=court_calendar
+    )
+
+
+def text_sha256(text: str) -> str:
+    """The hash a party signs or agrees to: SHA-256 of the exact UTF-8 text, LF line ends."""
+    return hashlib.sha256(text.replace("\r\n", "\n").encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class AgreementParty:
+    side_zh: str  # 申请人 / 被申请人 …
+    name: str
+
+
+def agreement_text(
+    *,
+    court_name_zh: str,
+    number: str,
+    parties: Sequence[AgreementParty],
+    mediator_name: str,
+    organisation_name: str,
+    dispute_zh: str,
+    terms: str,
+    drafted_on: date,
+) -> str:
+    """The settlement agreement (调解协议书) from the court's template, in Chinese, the
+    language of the record. The terms are the mediator's text, line ends normalised."""
+    lines = ["调解协议书", "", f"{court_name_zh} {number}", ""]
+    lines += [f"{p.side_zh}：{p.name}" for p in parties]
+    mediator = f"{organisation_name} 调解员 {mediator_name}" if organisation_name else mediator_name
+    lines += [
+        "",
+        f"上列当事人因{dispute_zh}纠纷，经{court_name_zh}委派，由{mediator}主持诉前调解，"
+        "各方当事人自愿达成如下协议：",
+        "",
+    ]
+    body = terms.replace("\r\n", "\n").strip().split("\n")
+    lines += [line.rstrip() for line in body]
+    lines += [
+        "",
+        "本协议自各方当事人签署之日起生效。各方当事人可以自本协议生效之日起三十日内，"
+        "共同向人民法院申请司法确认。",
+        "",
+        f"拟定日期：{drafted_on.year}年{drafted_on.month}月{drafted_on.day}日",
+    ]
+    return "\n".join(lines) + "\n"

@@ -25,12 +25,13 @@ class ApplicationStatus(models.TextChoices):
     REFUSED = "refused", _("Not accepted")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     DIVERTED = "diverted", _("In pre-filing mediation")
+    SETTLED = "settled", _("Settled in mediation")
 
 
 S = ApplicationStatus
 
 #: The only status changes an application may make (services enforce it; drawn in
-#: docs/filing.md). DIVERTED is completed by the mediation capability.
+#: docs/filing.md). DIVERTED and SETTLED are the mediation capability's (docs/mediation.md).
 APPLICATION_TRANSITIONS: dict[str, frozenset[str]] = {
     S.DRAFT: frozenset({S.SUBMITTED, S.WITHDRAWN}),
     S.SUBMITTED: frozenset({S.UNDER_REVIEW, S.WITHDRAWN, S.DIVERTED}),
@@ -38,7 +39,8 @@ APPLICATION_TRANSITIONS: dict[str, frozenset[str]] = {
         {S.CORRECTIONS_REQUESTED, S.DOCKETED, S.REFUSED, S.WITHDRAWN, S.DIVERTED}
     ),
     S.CORRECTIONS_REQUESTED: frozenset({S.UNDER_REVIEW, S.REFUSED, S.WITHDRAWN}),
-    S.DIVERTED: frozenset({S.UNDER_REVIEW, S.WITHDRAWN}),
+    S.DIVERTED: frozenset({S.UNDER_REVIEW, S.WITHDRAWN, S.SETTLED}),
+    S.SETTLED: frozenset(),
     S.DOCKETED: frozenset(),
     S.REFUSED: frozenset(),
     S.WITHDRAWN: frozenset(),

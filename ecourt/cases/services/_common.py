@@ -95,6 +95,23 @@ def deadlines_close(*, how: str, **filters: Any) -> int:
     ).update(**{field: timezone.now()})
 
 
+def render_in(text: str | Promise, params: Mapping[str, Any] | None, language: str) -> str:
+    """``text % params`` in ``language``, for records kept in both languages (docket entries,
+    the mediation timeline). Lazy labels render in ``language``; (en, zh) pairs pick one."""
+    with translation.override(language):
+        values = {
+            key: (value[0] if language == "en" else value[1])
+            if isinstance(value, tuple)
+            else str(value)
+            for key, value in (params or {}).items()
+        }
+        rendered = str(text) % values if values else str(text)
+        # A name that ends the sentence with its own full stop ("Beta Tech Co., Ltd.").
+        return (
+            rendered[:-1] if rendered.endswith("..") and not rendered.endswith("...") else rendered
+        )
+
+
 def docket_add(
     *,
     case: Case,
@@ -108,31 +125,14 @@ def docket_add(
     """Append a docket entry. The caller holds the case row lock, which keeps numbers gap-free.
     ``text`` is lazy so both languages can be stored; ``params`` may hold (en, zh) pairs."""
 
-    def render(language: str) -> str:
-        # Lazy labels render in ``language`` inside the override; (en, zh) pairs pick one.
-        with translation.override(language):
-            values = {
-                key: (value[0] if language == "en" else value[1])
-                if isinstance(value, tuple)
-                else str(value)
-                for key, value in (params or {}).items()
-            }
-            rendered = str(text) % values if values else str(text)
-            # A name that ends the sentence with its own full stop ("Beta Tech Co., Ltd.").
-            return (
-                rendered[:-1]
-                if rendered.endswith("..") and not rendered.endswith("...")
-                else rendered
-            )
-
     last = DocketEntry.objects.filter(case=case).aggregate(n=Max("number"))["n"] or 0
     return DocketEntry.objects.create(
         case=case,
         number=last + 1,
         code=code,
         entered_at=timezone.now(),
-        text_en=render("en"),
-        text_zh=render("zh-hans"),
+        text_en=render_in(text, params, "en"),
+        text_zh=render_in(text, params, "zh-hans"),
         filed_by=actor,
         party=party,
         document_text=document_text,

@@ -49,6 +49,7 @@ from ecourt.cases.services._drafts import (
     party_facts,
     verified_identity,
 )
+from ecourt.cases.signals import application_submitted
 from ecourt.core.audit import audit_record
 from ecourt.core.errors import DomainError
 from ecourt.core.text import clean_text
@@ -493,7 +494,7 @@ GAP_MESSAGES = {
 
 
 #: Statuses in which an earlier submission still stands: submitting again changes nothing.
-SUBMISSION_STANDS = frozenset({S.SUBMITTED, S.UNDER_REVIEW, S.DIVERTED, S.DOCKETED})
+SUBMISSION_STANDS = frozenset({S.SUBMITTED, S.UNDER_REVIEW, S.DIVERTED, S.DOCKETED, S.SETTLED})
 
 
 def application_submit(*, actor: User, application_id: int) -> Application:
@@ -562,15 +563,20 @@ def application_submit(*, actor: User, application_id: int) -> Application:
             old={"status": old_status},
             new={"status": application.status, "fee": estimate.fee, "received_on": received},
         )
-        notify(
-            actor,
-            gettext_lazy(
-                "We received your lawsuit application no. %(id)s. The court decides "
-                "within 7 days whether to docket it."
-            ),
-            "filing.received",
-            id=str(application.pk),
-        )
+        if not resubmission:
+            # Mediation diverts it here when the plaintiff asked for ADR (same transaction).
+            application_submitted.send(sender=Application, application=application, actor=actor)
+            application.refresh_from_db(fields=["status"])
+        if application.status != S.DIVERTED:
+            notify(
+                actor,
+                gettext_lazy(
+                    "We received your lawsuit application no. %(id)s. The court decides "
+                    "within 7 days whether to docket it."
+                ),
+                "filing.received",
+                id=str(application.pk),
+            )
     return application
 
 
@@ -582,6 +588,12 @@ def application_withdraw(*, actor: User, application_id: int) -> Application:
             raise DomainError(_("No such application."), code="not_found")
         if application.status == S.WITHDRAWN:
             return application
+        if application.status == S.DIVERTED:
+            # The mediation must end with it; that is the mediation capability's service.
+            raise DomainError(
+                _("This application is in mediation. Withdraw it from the mediation page."),
+                code="in_mediation",
+            )
         guard_application_move(application, S.WITHDRAWN)
         old = application.status
         application.status = S.WITHDRAWN

@@ -4,9 +4,11 @@ road (CASE_TRANSITIONS) and closes it (CLOSING_MODES)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,6 +17,7 @@ from ecourt.accounts.models import CompanyRepresentative, IdentityVerification, 
 from ecourt.accounts.roles import Role
 from ecourt.cases.models import (
     CLOSING_MODES,
+    Application,
     Case,
     CaseDeadline,
     CaseResponse,
@@ -46,8 +49,10 @@ LINK_FAILURES_PER_HOUR = 5
 MAX_ATTEMPTS_PER_CODE = 10
 
 
-def _link_failed(actor: User, case: Case | None, reason: str) -> None:
-    audit_record(code="ecourt.cases.link.failed", actor=actor, target=case, new={"reason": reason})
+def _link_failed(actor: User, target: Case | Application | None, reason: str) -> None:
+    audit_record(
+        code="ecourt.cases.link.failed", actor=actor, target=target, new={"reason": reason}
+    )
 
 
 def _identity_matches(actor: User, party: Party) -> bool:
@@ -73,7 +78,7 @@ def _identity_matches(actor: User, party: Party) -> bool:
     return identity.legal_name.strip() == party.name.strip()
 
 
-def _typed_case_number(text: str) -> str:
+def typed_case_number(text: str) -> str:
     """The number as printed, from what a person typed: full-width brackets and spaces from a
     Chinese keyboard must not count as a wrong try (nor reach the database with a NUL)."""
     typed = "".join(ch for ch in text if ch.isprintable() and not ch.isspace())
@@ -83,12 +88,20 @@ def _typed_case_number(text: str) -> str:
         return typed
 
 
-def case_link(*, actor: User, case_number: str, code: str) -> Party:
-    """A defendant links their verified account to the case with the association code.
+def party_link_by_code(
+    *,
+    actor: User,
+    candidates: Callable[[], tuple[Case | Application | None, list[Party]]],
+    code: str,
+    wrong_message: str,
+    on_linked: Callable[[Party], None],
+) -> Party:
+    """Link ``actor`` to the defendant among ``candidates`` whose association code is ``code``.
 
-    The answer to a wrong number, a wrong code or an expired code is the same, so the form
-    cannot be used to find out which cases exist. Five failures an hour pause the person;
-    ten wrong codes void a party's code (the clerk issues a new one)."""
+    Shared by cases and pre-filing mediation. ``candidates`` is called inside the transaction
+    and must lock the rows it returns (none when the number was wrong). Every failure gets the
+    same answer, so the form cannot be used to find out what exists. Five failures an hour
+    pause the person; ten wrong codes void a party's code (the court issues a new one)."""
     if not actor.is_identity_verified:
         raise DomainError(
             _("Verify your identity before linking to a case."), code="identity_required"
@@ -99,37 +112,20 @@ def case_link(*, actor: User, case_number: str, code: str) -> Party:
     ).count()
     if failures >= LINK_FAILURES_PER_HOUR:
         raise RateLimited(_("Too many wrong tries. Try again in an hour."), code="rate_limited")
-    wrong = DomainError(
-        _("The case number or the association code is not right, or the code has expired."),
-        code="link_invalid",
-        field="code",
-    )
+    wrong = DomainError(wrong_message, code="link_invalid", field="code")
     with transaction.atomic():
-        case = (
-            Case.objects.select_for_update().filter(number=_typed_case_number(case_number)).first()
-        )
-        candidates = (
-            list(
-                case.parties.select_for_update().filter(
-                    side=PartySide.DEFENDANT,
-                    user__isnull=True,
-                    association_code_expires_at__gt=timezone.now(),
-                )
-            )
-            if case is not None
-            else []
-        )
-        party = next((p for p in candidates if association_code_matches(p, code)), None)
-        if case is None or party is None:
-            for candidate in candidates:
+        target, found = candidates()
+        party = next((p for p in found if association_code_matches(p, code)), None)
+        if party is None:
+            for candidate in found:
                 candidate.association_attempts += 1
                 if candidate.association_attempts >= MAX_ATTEMPTS_PER_CODE:
                     candidate.association_code_hash = ""
                 candidate.save(update_fields=["association_attempts", "association_code_hash"])
-            _link_failed(actor, case, "no_match")
+            _link_failed(actor, target, "no_match")
             wrong_result = wrong
         elif not _identity_matches(actor, party):
-            _link_failed(actor, case, "identity_mismatch")
+            _link_failed(actor, target, "identity_mismatch")
             wrong_result = DomainError(
                 _(
                     "Your verified identity does not match this defendant. Sign in with the "
@@ -144,25 +140,58 @@ def case_link(*, actor: User, case_number: str, code: str) -> Party:
             party.linked_at = timezone.now()
             party.association_code_hash = ""
             party.save(update_fields=["user", "linked_at", "association_code_hash"])
-            docket_add(
-                case=case,
-                code="case.defendant_linked",
-                actor=actor,
-                party=party,
-                text=gettext_lazy("Defendant %(party)s linked to the case online."),
-                params={"party": party.name},
-            )
-            audit_record(
-                code="ecourt.cases.defendant.linked",
-                actor=actor,
-                target=case,
-                new={"party": party.pk},
-            )
+            on_linked(party)
     if wrong_result is not None:
         # The failure is recorded (committed) before the error goes back.
         raise wrong_result
     assert party is not None
     return party
+
+
+def linkable_defendants(parties: QuerySet[Party]) -> list[Party]:
+    """Defendants among ``parties`` not linked yet whose code is live, locked."""
+    return list(
+        parties.select_for_update().filter(
+            side=PartySide.DEFENDANT,
+            user__isnull=True,
+            association_code_expires_at__gt=timezone.now(),
+        )
+    )
+
+
+def case_link(*, actor: User, case_number: str, code: str) -> Party:
+    """A defendant links their verified account to the case with the association code."""
+
+    def candidates() -> tuple[Case | None, list[Party]]:
+        case = (
+            Case.objects.select_for_update().filter(number=typed_case_number(case_number)).first()
+        )
+        return case, linkable_defendants(case.parties.all()) if case else []
+
+    def linked(party: Party) -> None:
+        case = party.case
+        assert case is not None
+        docket_add(
+            case=case,
+            code="case.defendant_linked",
+            actor=actor,
+            party=party,
+            text=gettext_lazy("Defendant %(party)s linked to the case online."),
+            params={"party": party.name},
+        )
+        audit_record(
+            code="ecourt.cases.defendant.linked", actor=actor, target=case, new={"party": party.pk}
+        )
+
+    return party_link_by_code(
+        actor=actor,
+        candidates=candidates,
+        code=code,
+        wrong_message=_(
+            "The case number or the association code is not right, or the code has expired."
+        ),
+        on_linked=linked,
+    )
 
 
 def _my_party(actor: User, case: Case, *, side: str | None = None) -> Party:

@@ -421,7 +421,8 @@ def filing_accept(
         )
         codes = []
         for party in parties:
-            if party.side == PartySide.DEFENDANT:
+            # A defendant who linked during pre-filing mediation already has the case.
+            if party.side == PartySide.DEFENDANT and party.user_id is None:
                 codes.append((party, association_code_issue(party)))
         for party, code in codes:
             _invite_defendant(case, party, code)

@@ -2,7 +2,8 @@
 
 A message row is committed before its task is enqueued (on commit). If the process dies in
 between, or a worker dies while sending, the row would wait forever; the sweeper re-enqueues
-such rows, so every acknowledged message is sent at least once.
+such rows, so every acknowledged message is sent at least once. The same loop ends
+mediations whose period ran out (``ecourt.mediation.services.mediations_expire``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django_tasks_db.management.commands.db_worker import Command as DbWorkerCom
 from django_tasks_db.models import DBTaskResult
 
 from ecourt.core.services import messages_sweep
+from ecourt.mediation.services import mediations_expire
 
 logger = logging.getLogger("ecourt.worker")
 
@@ -34,6 +36,10 @@ def _sweep_forever(stop: threading.Event) -> None:
             requeued = messages_sweep()
             if requeued:
                 logger.warning("re-enqueued %d outbound message(s) left behind", requeued)
+            # Mediations whose period ended go back to filing review (idempotent).
+            ended = mediations_expire()
+            if ended:
+                logger.info("ended %d mediation(s) whose period ran out", ended)
         except Exception:  # the sweeper must never take the worker down
             logger.exception("outbound message sweep failed")
         finally:
