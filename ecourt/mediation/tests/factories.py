@@ -7,9 +7,9 @@ import re
 from typing import Any
 
 from ecourt.accounts.models import User
+from ecourt.cases import services as case_services
 from ecourt.cases.models import Application, PartySide
 from ecourt.cases.tests.factories import DEFENDANT_MOBILE, company_for, draft_application
-from ecourt.cases import services as case_services
 from ecourt.core import sms
 from ecourt.mediation import services
 from ecourt.mediation.models import Mediation, Mediator

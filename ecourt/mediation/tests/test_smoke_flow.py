@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from ecourt.accounts.tests.factories import VerifiedUserFactory
-from ecourt.conftest import code_sent_to
 from ecourt.cases.models import ApplicationStatus, CaseStatus
+from ecourt.conftest import code_sent_to
 from ecourt.mediation import selectors, services
 from ecourt.mediation.models import MediationStatus
 from ecourt.mediation.tests.factories import (
