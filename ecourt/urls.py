@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("ecourt.accounts.urls")),
     path("", include("ecourt.cases.urls")),
+    path("mediation/", include("ecourt.mediation.urls")),
     path("admin/", admin.site.urls),
     path("", include("ecourt.core.urls")),
 ]

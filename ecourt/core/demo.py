@@ -10,6 +10,7 @@ from importlib import import_module
 LOADERS: list[str] = [
     "ecourt.accounts.demo.load",
     "ecourt.cases.demo.load",
+    "ecourt.mediation.demo.load",
 ]
 
 
