@@ -16,6 +16,7 @@ from ecourt.cases.api import router as cases_router
 from ecourt.core.api import router as core_router
 from ecourt.core.errors import DomainError
 from ecourt.core.problem import problem_response
+from ecourt.mediation.api import router as mediation_router
 
 api = NinjaAPI(
     title="ecourt API",
@@ -65,3 +66,4 @@ api.add_router("/", core_router)
 api.add_router("/", accounts_router)
 api.add_router("/", accounts_staff_router)
 api.add_router("/", cases_router)
+api.add_router("/", mediation_router)

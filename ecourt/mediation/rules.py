@@ -151,7 +151,7 @@ def agreement_text(
     mediator = f"{organisation_name} 调解员 {mediator_name}" if organisation_name else mediator_name
     lines += [
         "",
-        f"上列当事人因{dispute_zh}纠纷，经{court_name_zh}委派，由{mediator}主持诉前调解，"
+        f"上列当事人因{dispute_zh.removesuffix('纠纷')}纠纷，经{court_name_zh}委派，由{mediator}主持诉前调解，"
         "各方当事人自愿达成如下协议：",
         "",
     ]

@@ -7,11 +7,11 @@ import statistics
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from ecourt.accounts.models import User
 from ecourt.accounts.roles import Role
-from ecourt.cases.models import Party
+from ecourt.cases.models import ApplicationStatus, Party
 from ecourt.core.selectors import court_today
 from ecourt.mediation import rules
 from ecourt.mediation.models import (
@@ -33,6 +33,9 @@ from ecourt.mediation.models import (
 from ecourt.mediation.services._common import acting_parties, is_mediator_of
 
 M = MediationStatus
+#: A clerk's proposal stands only while the application is in filing review; once it is
+#: docketed, refused or withdrawn, the plaintiff is no longer asked.
+PROPOSABLE_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW)
 
 
 # --- Access ------------------------------------------------------------------------------------
@@ -145,14 +148,15 @@ def proposals_with_answers(mediation: Mediation) -> list[Proposal]:
 def current_agreement(mediation: Mediation) -> SettlementAgreement | None:
     return (
         SettlementAgreement.objects.filter(mediation=mediation, superseded_at__isnull=True)
-        .prefetch_related("signatures", "signatures__party")
+        .prefetch_related("signatures", "signatures__party", "signatures__signed_by")
         .order_by("-version")
         .first()
     )
 
 
 def signatures_of(agreement: SettlementAgreement) -> list[AgreementSignature]:
-    return list(agreement.signatures.select_related("party", "signed_by"))
+    """Uses the prefetch of ``current_agreement`` when there is one."""
+    return list(agreement.signatures.all())
 
 
 def consents(mediation: Mediation, kind: str) -> list[MediationConsent]:
@@ -175,6 +179,7 @@ def open_proposal_for(user: User, application_id: int) -> DiversionProposal | No
     return DiversionProposal.objects.filter(
         application_id=application_id,
         application__created_by=user,
+        application__status__in=PROPOSABLE_STATUSES,
         accepted__isnull=True,
         lapsed_at__isnull=True,
     ).first()
@@ -182,7 +187,10 @@ def open_proposal_for(user: User, application_id: int) -> DiversionProposal | No
 
 def open_proposal(application_id: int) -> DiversionProposal | None:
     return DiversionProposal.objects.filter(
-        application_id=application_id, accepted__isnull=True, lapsed_at__isnull=True
+        application_id=application_id,
+        application__status__in=PROPOSABLE_STATUSES,
+        accepted__isnull=True,
+        lapsed_at__isnull=True,
     ).first()
 
 
@@ -243,7 +251,8 @@ def open_mediations() -> list[MatterLine]:
     return _lines(
         Mediation.objects.filter(status__in=OPEN_MEDIATION_STATUSES)
         .select_related("mediator__user")
-        .order_by("mediator", "due_on", "pk")
+        # Waiting for a mediator first, on PostgreSQL too (it sorts NULL last by default).
+        .order_by(F("mediator").asc(nulls_first=True), "due_on", "pk")
     )
 
 

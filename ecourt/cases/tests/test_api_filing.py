@@ -371,10 +371,11 @@ def test_it_fills_and_submits_an_application_step_by_step(login, alice, commit):
             client,
             "put",
             f"{base}/preferences",
-            {"adr_preference": True, "simplified_procedure": True},
+            # No ADR here: with it the submission is diverted to mediation (mediation tests).
+            {"adr_preference": False, "simplified_procedure": True},
         )
     )
-    assert (body["adr_preference"], body["simplified_procedure_requested"]) == (True, True)
+    assert (body["adr_preference"], body["simplified_procedure_requested"]) == (False, True)
     assert body["missing"] == []
     assert body["fee"]["amount"] == "1050.00"
     assert body["fee"]["estimated"] is True

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ecourt.accounts import selectors as account_selectors
-from ecourt.accounts.models import ReviewStatus
+from ecourt.accounts.models import ReviewStatus, User
 from ecourt.accounts.roles import Role
 from ecourt.cases import selectors, services
 from ecourt.cases.forms import (
@@ -169,7 +170,26 @@ def _detail_context(
         "can_withdraw": is_author and S.WITHDRAWN in APPLICATION_TRANSITIONS[application.status],
         "can_edit": is_author and application.is_editable,
         "continue_url": resume_url(application),
+        **_mediation_context(user, application),
         **summary_context(application),
+    }
+
+
+def _mediation_context(user: User, application: Application) -> dict[str, Any]:
+    """Pre-filing mediation on the application page: the clerk's open proposal for the person
+    who filed, and the mediation once diverted. Imported here, not at the top: views are where
+    filing and mediation meet, and cases must not depend on mediation."""
+    from ecourt.mediation import selectors as mediation_selectors
+
+    # A proposal left unanswered stays "open" after the application leaves review (it lapses
+    # only when answered), so it is offered only while review goes on.
+    in_review = application.status in (S.SUBMITTED, S.UNDER_REVIEW)
+    return {
+        "diversion_proposal": mediation_selectors.open_proposal_for(user, application.pk)
+        if in_review
+        else None,
+        "mediation": mediation_selectors.mediation_of_application(user, application.pk),
+        "mediation_days": settings.ECOURT_MEDIATION_DAYS,
     }
 
 

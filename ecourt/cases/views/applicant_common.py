@@ -74,6 +74,11 @@ NEXT_STEPS: dict[str, Promise] = {
         "Your dispute is in online mediation before the case is accepted. If you do not reach "
         "an agreement, the court goes on reviewing your application."
     ),
+    S.SETTLED: gettext_lazy(
+        "Your dispute was settled in mediation: every party signed the agreement. Within 30 "
+        "days you and the other party may ask the court together to confirm it, so that it "
+        "can be enforced."
+    ),
 }
 
 FEE_STANDING_WORDS: dict[str, Promise] = {

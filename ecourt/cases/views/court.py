@@ -152,8 +152,40 @@ def _case_page(request: HttpRequest, case: Case, **forms: Any) -> HttpResponse:
             defendants=[(p.pk, p.name) for p in unserved], initial={"served_on": today}
         ),
     }
+    confirmation = _confirmation_context(case, is_judge)
+    if confirmation["can_rule"]:
+        context["judge_actions"] = []  # the ruling below is the only move on this case
+    context.update(confirmation)
     context.update(forms)
     return render(request, "cases/court/case_detail.html", context, status=status)
+
+
+def case_page(request: HttpRequest, case: Case, **forms: Any) -> HttpResponse:
+    """The case page shown again with a bound form, for actions of other capabilities that
+    post from it (the mediation app's ruling on judicial confirmation)."""
+    return _case_page(request, case, **forms)
+
+
+def _confirmation_context(case: Case, is_judge: bool) -> dict[str, Any]:
+    """A 民特 case for judicial confirmation of a mediation settlement: the agreement and, for
+    its judge while it is docketed, the ruling form. Imported here, not at the top: views are
+    where cases and mediation meet, and cases must not depend on mediation."""
+    from ecourt.cases.rules.case_numbers import CaseTypeCode
+    from ecourt.mediation import selectors as mediation_selectors
+    from ecourt.mediation.forms_court import ConfirmationRulingForm
+    from ecourt.mediation.models import Mediation
+
+    mediation = (
+        Mediation.objects.filter(confirmation_case=case).first()
+        if case.type_code == CaseTypeCode.SPECIAL_PROCEDURE.value
+        else None
+    )
+    return {
+        "confirmed_mediation": mediation,
+        "settlement": mediation_selectors.current_agreement(mediation) if mediation else None,
+        "can_rule": mediation is not None and is_judge and case.status == CaseStatus.DOCKETED,
+        "confirmation_form": ConfirmationRulingForm(),
+    }
 
 
 @login_required

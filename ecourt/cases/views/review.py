@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from ecourt.accounts.models import User
 from ecourt.accounts.permissions import staff_required
 from ecourt.accounts.roles import Role
 from ecourt.accounts.rules import mask_mobile
@@ -194,10 +195,45 @@ def _application_page(request: HttpRequest, application: Application, **forms: A
         "payment_form": PaymentConfirmForm(),
         "relief_form": FeeReliefDecisionForm(),
     }
+    context.update(_mediation_context(user, application))
     context.update(forms)
     return render(
         request, "cases/court/filing_application.html", context, status=400 if forms else 200
     )
+
+
+def filing_application_page(
+    request: HttpRequest, application: Application, **forms: Any
+) -> HttpResponse:
+    """The review page shown again with a bound form, for actions of other capabilities that
+    post from it (the mediation app's "Propose mediation")."""
+    return _application_page(request, application, **forms)
+
+
+def _mediation_context(user: User, application: Application) -> dict[str, Any]:
+    """Pre-filing mediation on the review page: the latest proposal, the mediation if the
+    matter was diverted, and whether the clerk may propose it now. Imported here, not at the
+    top: views are where filing and mediation meet, and cases must not depend on mediation."""
+    from ecourt.mediation import selectors as mediation_selectors
+    from ecourt.mediation.forms_court import ProposeForm
+
+    mediation = mediation_selectors.mediation_of_application(user, application.pk)
+    proposal = application.diversion_proposals.select_related("proposed_by", "answered_by").first()
+    in_review = application.status in (S.SUBMITTED, S.UNDER_REVIEW)
+    # An unanswered proposal lapses only when answered; out of review it is no longer open.
+    proposal_open = (
+        in_review
+        and proposal is not None
+        and proposal.accepted is None
+        and proposal.lapsed_at is None
+    )
+    return {
+        "mediation": mediation,
+        "diversion_proposal": proposal,
+        "diversion_proposal_open": proposal_open,
+        "can_propose": in_review and mediation is None and not proposal_open,
+        "propose_form": ProposeForm(),
+    }
 
 
 @staff_required(Role.FILING_CLERK)

@@ -1,5 +1,7 @@
 """Writes of the mediation capability. Import from here; the modules split it by sub-domain."""
 
+from ecourt.mediation.services.confirmation import confirmation_apply, confirmation_decide
+from ecourt.mediation.services.consents import extension_consent, facts_agree, facts_record
 from ecourt.mediation.services.diversion import (
     diversion_answer,
     diversion_propose,
@@ -13,11 +15,6 @@ from ecourt.mediation.services.outcomes import (
     agreement_code_send,
     agreement_draft,
     agreement_sign,
-    confirmation_apply,
-    confirmation_decide,
-    extension_consent,
-    facts_agree,
-    facts_record,
     mediation_end_without_agreement,
     mediation_refuse,
     mediation_withdraw,

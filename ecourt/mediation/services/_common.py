@@ -99,7 +99,7 @@ def require_party(actor: User, mediation: Mediation, party_id: int | None = None
     if party_id is not None:
         parties = [p for p in parties if p.pk == party_id]
     if not parties:
-        raise DomainError(_("You are not a party to this mediation."), code="not_party")
+        raise PermissionDenied(_("You are not a party to this mediation."), code="not_party")
     return parties
 
 

@@ -59,10 +59,9 @@ from ecourt.mediation.services._common import (
 S = ApplicationStatus
 M = MediationStatus
 MEDIATION_DEADLINE = "mediation"
-MEDIATION_BASIS = (
-    "SPC Provisions on Specially Invited Mediation (2016): pre-filing mediation period; "
-    "court setting ECOURT_MEDIATION_DAYS"
-)
+#: Shown with the deadline (the column holds 100 characters).
+MEDIATION_BASIS = "SPC Provisions on Specially Invited Mediation (2016); ECOURT_MEDIATION_DAYS"
+EXTENSION_BASIS = "Extended once with every party's consent (SPC Invited Mediation 2016)"
 
 
 # --- Diversion ---------------------------------------------------------------------------------

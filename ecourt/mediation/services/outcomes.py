@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -16,30 +15,18 @@ from django.utils.translation import gettext_lazy
 
 from ecourt.accounts.models import User
 from ecourt.accounts.otp import otp_send, otp_verify
-from ecourt.cases import selectors as case_selectors
 from ecourt.cases.models import (
     ApplicationStatus,
-    Case,
-    CaseStatus,
-    ClosingMode,
-    Party,
     PartySide,
-    Procedure,
 )
-from ecourt.cases.rules.case_numbers import CaseNumber, CaseTypeCode
 from ecourt.cases.services._common import (
     deadline_open,
     deadlines_close,
-    docket_add,
     guard_application_move,
-    guard_case_move,
     lock_application,
-    lock_case,
     notify,
     today,
 )
-from ecourt.cases.services.filing import case_number_next
-from ecourt.core import deadlines
 from ecourt.core.audit import audit_record
 from ecourt.core.court import get_court_profile
 from ecourt.core.errors import DomainError, PermissionDenied
@@ -67,11 +54,14 @@ from ecourt.mediation.services._common import (
     require_open,
     require_party,
 )
-from ecourt.mediation.services.diversion import MEDIATION_BASIS, MEDIATION_DEADLINE
+from ecourt.mediation.services.diversion import (
+    MEDIATION_DEADLINE,
+)
 from ecourt.mediation.services.room import _terms
 
 S = ApplicationStatus
 M = MediationStatus
+SIDE_ORDER: dict[str, int] = {PartySide.PLAINTIFF: 0, PartySide.DEFENDANT: 1}
 SIDE_ZH = {PartySide.PLAINTIFF: "申请人", PartySide.DEFENDANT: "被申请人", "third_party": "第三人"}
 CONFIRMATION_DEADLINE = "judicial_confirmation"
 CONFIRMATION_BASIS = "CPL (2023) Art. 205: joint application within 30 days of the agreement"
@@ -116,7 +106,10 @@ def agreement_draft(*, actor: User, mediation_id: int, terms: str) -> Settlement
             number=mediation.number,
             parties=[
                 rules.AgreementParty(side_zh=SIDE_ZH.get(p.side, "当事人"), name=p.name)
-                for p in mediation_parties(mediation)
+                for p in sorted(
+                    mediation_parties(mediation),
+                    key=lambda p: (SIDE_ORDER.get(p.side, 9), p.position, p.pk),
+                )
             ],
             mediator_name=actor.display_name,
             organisation_name=organisation.name_zh if organisation else "",
@@ -487,396 +480,3 @@ def mediations_expire(*, on: date | None = None) -> int:
             _fail(mediation, reason=FailureReason.PERIOD_ENDED, actor=None)
             ended += 1
     return ended
-
-
-# --- Consents: extension, undisputed facts -----------------------------------------------------
-
-
-def _consent(
-    actor: User, mediation: Mediation, kind: str, subject: str = ""
-) -> list[MediationConsent]:
-    parties = require_party(actor, mediation)
-    have = set(
-        MediationConsent.objects.filter(
-            mediation=mediation, kind=kind, subject_sha256=subject
-        ).values_list("party_id", flat=True)
-    )
-    now = timezone.now()
-    return [
-        MediationConsent.objects.create(
-            mediation=mediation,
-            kind=kind,
-            party=party,
-            given_by=actor,
-            given_at=now,
-            subject_sha256=subject,
-        )
-        for party in parties
-        if party.pk not in have
-    ]
-
-
-def _everyone_consented(mediation: Mediation, kind: str, subject: str = "") -> bool:
-    given = set(
-        MediationConsent.objects.filter(
-            mediation=mediation, kind=kind, subject_sha256=subject
-        ).values_list("party_id", flat=True)
-    )
-    return {p.pk for p in mediation_parties(mediation)} <= given
-
-
-def extension_consent(*, actor: User, mediation_id: int) -> Mediation:
-    """A party consents to extending the period. When every party has, the period is extended
-    once by the court's extension length, counted from the current last day."""
-    with transaction.atomic():
-        mediation = lock_mediation(mediation_id)
-        require_open(mediation)
-        if mediation.extended:
-            raise DomainError(
-                _("The mediation period has already been extended once."), code="already_extended"
-            )
-        if mediation.due_on is None:
-            raise DomainError(_("The period starts when a mediator is assigned."), code="no_period")
-        new = _consent(actor, mediation, ConsentKind.EXTENSION)
-        for consent in new:
-            event_add(
-                mediation=mediation,
-                code="mediation.extension.consent",
-                actor=actor,
-                text=gettext_lazy("%(party)s consented to extending the mediation period."),
-                params={"party": consent.party.name},
-            )
-        parties = [p.pk for p in mediation_parties(mediation)]
-        consenting = MediationConsent.objects.filter(
-            mediation=mediation, kind=ConsentKind.EXTENSION
-        ).values_list("party_id", flat=True)
-        if rules.extension_allowed(
-            already_extended=mediation.extended, parties=parties, consenting=consenting
-        ):
-            old_due = mediation.due_on
-            mediation.due_on = deadlines.period_end(
-                old_due,
-                settings.ECOURT_MEDIATION_EXTENSION_DAYS,
-                deadlines.Unit.DAYS,
-                court_calendar=court_calendar(),
-            )
-            mediation.extended = True
-            mediation.save(update_fields=["due_on", "extended"])
-            deadlines_close(
-                how="cancelled", application=mediation.application, code=MEDIATION_DEADLINE
-            )
-            deadline_open(
-                application=mediation.application,
-                code=MEDIATION_DEADLINE,
-                start=old_due,
-                start_event="extension with every party's consent",
-                due=mediation.due_on,
-                basis=MEDIATION_BASIS + "; extended once with every party's consent",
-            )
-            event_add(
-                mediation=mediation,
-                code="mediation.extended",
-                text=gettext_lazy(
-                    "Every party consented: the mediation period is extended to %(due)s."
-                ),
-                params={"due": mediation.due_on.isoformat()},
-            )
-            audit_record(
-                code="ecourt.mediation.extended",
-                actor=actor,
-                target=mediation,
-                old={"due_on": old_due},
-                new={"due_on": mediation.due_on},
-            )
-    return mediation
-
-
-def facts_record(*, actor: User, mediation_id: int, text: str) -> Mediation:
-    """The mediator writes down the facts the parties do not dispute. Agreements to an
-    earlier wording do not count for a new one (they bind its hash)."""
-    text = clean_text(text, field="text", max_length=20_000, required=False, multiline=True)
-    if len(text) < 10:
-        raise DomainError(
-            _("Write the undisputed facts (at least 10 characters)."),
-            code="facts_required",
-            field="text",
-        )
-    with transaction.atomic():
-        mediation = lock_mediation(mediation_id)
-        require_mediator(actor, mediation)
-        require_open(mediation)
-        mediation.undisputed_facts = text
-        mediation.undisputed_facts_at = timezone.now()
-        mediation.save(update_fields=["undisputed_facts", "undisputed_facts_at"])
-        event_add(
-            mediation=mediation,
-            code="mediation.facts",
-            actor=actor,
-            text=gettext_lazy(
-                "The mediator recorded the undisputed facts for the parties to agree to."
-            ),
-        )
-        audit_record(
-            code="ecourt.mediation.facts.recorded",
-            actor=actor,
-            target=mediation,
-            new={"sha256": rules.text_sha256(text)},
-        )
-    return mediation
-
-
-def facts_agree(*, actor: User, mediation_id: int, text_sha256: str) -> Mediation:
-    """A party agrees that the recorded facts, as read, may be carried over to the case."""
-    with transaction.atomic():
-        mediation = lock_mediation(mediation_id)
-        require_open(mediation)
-        digest = rules.text_sha256(mediation.undisputed_facts) if mediation.undisputed_facts else ""
-        if not digest or (text_sha256 or "").strip().lower() != digest:
-            raise DomainError(
-                _("The undisputed facts changed after you read them. Read them again."),
-                code="facts_changed",
-            )
-        for consent in _consent(actor, mediation, ConsentKind.FACTS, digest):
-            event_add(
-                mediation=mediation,
-                code="mediation.facts.agreed",
-                actor=actor,
-                text=gettext_lazy("%(party)s agreed to the undisputed facts."),
-                params={"party": consent.party.name},
-            )
-            audit_record(
-                code="ecourt.mediation.facts.agreed",
-                actor=actor,
-                target=mediation,
-                new={"party": consent.party_id, "sha256": digest},
-            )
-    return mediation
-
-
-# --- Judicial confirmation ---------------------------------------------------------------------
-
-
-def confirmation_apply(*, actor: User, mediation_id: int) -> Mediation:
-    """A party joins the application for judicial confirmation. When the last party has
-    joined, a 民特 case is docketed for a judge (free of charge)."""
-    with transaction.atomic():
-        mediation = lock_mediation(mediation_id)
-        if mediation.status != M.SETTLED:
-            raise DomainError(
-                _("Judicial confirmation needs a settlement agreement signed by every party."),
-                code="not_settled",
-            )
-        if mediation.confirmation_case_id is not None:
-            raise DomainError(
-                _("Judicial confirmation has already been applied for."), code="already_applied"
-            )
-        assert mediation.ended_on is not None
-        window_end = rules.confirmation_window_end(
-            mediation.ended_on, court_calendar=court_calendar()
-        )
-        if today() > window_end:
-            raise DomainError(
-                _(
-                    "The 30 days to apply for judicial confirmation ended on %(date)s. You may "
-                    "file a lawsuit on the agreement instead."
-                )
-                % {"date": window_end.isoformat()},
-                code="window_ended",
-            )
-        for consent in _consent(actor, mediation, ConsentKind.CONFIRMATION):
-            event_add(
-                mediation=mediation,
-                code="mediation.confirmation.applied",
-                actor=actor,
-                text=gettext_lazy("%(party)s applied for judicial confirmation."),
-                params={"party": consent.party.name},
-            )
-        if _everyone_consented(mediation, ConsentKind.CONFIRMATION):
-            _docket_confirmation(mediation, actor)
-    return mediation
-
-
-def _docket_confirmation(mediation: Mediation, actor: User) -> Case:
-    application = lock_application(mediation.application_id)
-    agreement = (
-        SettlementAgreement.objects.filter(mediation=mediation, completed_at__isnull=False)
-        .order_by("-version")
-        .get()
-    )
-    assert application.case_type is not None
-    on, now = today(), timezone.now()
-    type_code = CaseTypeCode.SPECIAL_PROCEDURE
-    serial = case_number_next(year=on.year, type_code=type_code.value)
-    number = CaseNumber(on.year, get_court_profile().code, type_code, serial)
-    judges = case_selectors.judges_by_load()
-    parties = mediation_parties(mediation)
-    title = "、".join(p.name for p in parties) + " 申请司法确认调解协议"
-    case = Case.objects.create(
-        application=application,
-        number=str(number),
-        year=on.year,
-        type_code=type_code.value,
-        serial=serial,
-        case_type=application.case_type,
-        procedure=Procedure.ORDINARY,
-        title=title[:300],
-        docketed_at=now,
-        docketed_on=on,
-        docketed_by=actor,
-        judge=judges[0] if judges else None,
-        fee_amount=0,
-    )
-    Party.objects.filter(application=application).update(case=case)
-    deadlines_close(how="met", application=application, code=CONFIRMATION_DEADLINE)
-    deadline_open(
-        application=application,
-        case=case,
-        code="confirmation_decision",
-        start=on,
-        start_event="docketing of the application for judicial confirmation",
-        due=deadlines.period_end(
-            on, CONFIRMATION_DECISION_DAYS, deadlines.Unit.DAYS, court_calendar=court_calendar()
-        ),
-        basis="SPC Provisions on Judicial Confirmation Procedures (2011): decision within 15 days",
-    )
-    docket_add(
-        case=case,
-        code="confirmation.applied",
-        actor=actor,
-        text=gettext_lazy(
-            "Joint application for judicial confirmation of the settlement agreement reached in "
-            "pre-filing mediation %(mediation)s (CPL Art. 205). No fee is charged."
-        ),
-        params={"mediation": mediation.number},
-        document_text=agreement.text,
-    )
-    docket_add(
-        case=case,
-        code="confirmation.docketed",
-        actor=actor,
-        text=gettext_lazy("Docketed as %(number)s. Judge: %(judge)s."),
-        params={"number": case.number, "judge": case.judge.display_name if case.judge else "—"},
-    )
-    mediation.confirmation_case = case
-    mediation.save(update_fields=["confirmation_case"])
-    event_add(
-        mediation=mediation,
-        code="mediation.confirmation.docketed",
-        text=gettext_lazy("Every party applied: judicial confirmation docketed as %(number)s."),
-        params={"number": case.number},
-    )
-    audit_record(
-        code="ecourt.mediation.confirmation.docketed",
-        actor=actor,
-        target=mediation,
-        new={"case": case.pk, "number": case.number},
-    )
-    if case.judge is not None:
-        notify(
-            case.judge,
-            gettext_lazy("Judicial confirmation %(number)s was assigned to you."),
-            "confirmation.assigned",
-            number=case.number,
-        )
-    return case
-
-
-def confirmation_decide(*, actor: User, case_id: int, confirm: bool, reasons: str = "") -> Case:
-    """The judge rules on the application: the agreement is valid (and can be enforced), or
-    the application is rejected, with reasons (CPL Art. 206). The ruling is final."""
-    reasons = clean_text(
-        reasons, field="reasons", max_length=20_000, required=False, multiline=True
-    )
-    if not confirm and len(reasons) < 10:
-        raise DomainError(
-            _("Give the reasons for rejecting the application (at least 10 characters)."),
-            code="reasons_required",
-            field="reasons",
-        )
-    with transaction.atomic():
-        case = lock_case(case_id)
-        if case.type_code != CaseTypeCode.SPECIAL_PROCEDURE.value or not hasattr(
-            case, "confirmed_mediation"
-        ):
-            raise DomainError(_("No such case."), code="not_found")
-        if case.judge_id != actor.pk:
-            raise PermissionDenied(
-                _("Only the judge assigned to the case can rule on it."), code="not_judge"
-            )
-        if case.status != CaseStatus.DOCKETED:
-            raise DomainError(_("This application has already been ruled on."), code="decided")
-        guard_case_move(case, CaseStatus.CLOSED)
-        mediation = Mediation.objects.select_for_update().get(confirmation_case=case)
-        now, on = timezone.now(), today()
-        court = get_court_profile()
-        if confirm:
-            ruling = (
-                f"{court.name_zh}\n民事裁定书\n{case.number}\n\n"
-                f"申请人{case.title.removesuffix(' 申请司法确认调解协议')}于{case.docketed_on}"
-                f"共同申请确认{mediation.number}调解协议的效力。经审查，该调解协议符合"
-                "司法确认的条件。依照《中华人民共和国民事诉讼法》第二百零六条的规定，裁定如下：\n"
-                "申请人达成的调解协议有效。当事人拒绝履行或者未全部履行的，对方当事人可以"
-                "向人民法院申请强制执行。\n本裁定即时生效。\n"
-                + (f"\n{reasons}\n" if reasons else "")
-            )
-        else:
-            ruling = (
-                f"{court.name_zh}\n民事裁定书\n{case.number}\n\n"
-                f"申请人共同申请确认{mediation.number}调解协议的效力。经审查：{reasons}\n"
-                "依照《中华人民共和国民事诉讼法》第二百零六条的规定，裁定如下：\n"
-                "驳回申请。当事人可以通过调解方式变更原调解协议或者达成新的调解协议，"
-                "也可以向人民法院提起诉讼。\n本裁定即时生效。\n"
-            )
-        docket_add(
-            case=case,
-            code="confirmation.ruling",
-            actor=actor,
-            text=gettext_lazy("Ruling: %(outcome)s"),
-            params={
-                "outcome": (
-                    ("the settlement agreement is valid.", "调解协议有效。")
-                    if confirm
-                    else ("the application is rejected.", "驳回申请。")
-                )
-            },
-            document_text=ruling,
-        )
-        case.status = CaseStatus.CLOSED
-        case.decision_kind = ClosingMode.RULING
-        case.closing_mode = ClosingMode.RULING
-        case.decided_on = on
-        case.closed_at = now
-        case.save(
-            update_fields=["status", "decision_kind", "closing_mode", "decided_on", "closed_at"]
-        )
-        deadlines_close(how="met", case=case, code="confirmation_decision")
-        event_add(
-            mediation=mediation,
-            code="mediation.confirmation.ruled",
-            actor=actor,
-            text=gettext_lazy("Judicial confirmation %(number)s: %(outcome)s"),
-            params={
-                "number": case.number,
-                "outcome": (
-                    ("the agreement was confirmed as valid.", "调解协议经确认有效。")
-                    if confirm
-                    else ("the application was rejected.", "申请被驳回。")
-                ),
-            },
-        )
-        audit_record(
-            code="ecourt.mediation.confirmation.ruled",
-            actor=actor,
-            target=case,
-            old={"status": CaseStatus.DOCKETED},
-            new={"status": CaseStatus.CLOSED, "confirmed": confirm},
-        )
-        _notify_parties(
-            mediation,
-            gettext_lazy(
-                "The court ruled on judicial confirmation %(number)s. Sign in to read it."
-            ),
-            "confirmation.ruled",
-            number=case.number,
-        )
-    return case

@@ -105,11 +105,15 @@ def _clean_profile(
     return codes, langs
 
 
-def _organisation(organisation_id: int | None) -> MediationOrganisation | None:
+def _organisation(
+    organisation_id: int | None, *, current: int | None = None
+) -> MediationOrganisation | None:
+    """An active organisation, or the mediator's ``current`` one even if since deactivated
+    (so their other details can still be edited)."""
     if organisation_id is None:
         return None
-    organisation = MediationOrganisation.objects.filter(pk=organisation_id, active=True).first()
-    if organisation is None:
+    organisation = MediationOrganisation.objects.filter(pk=organisation_id).first()
+    if organisation is None or not (organisation.active or organisation.pk == current):
         raise DomainError(
             _("Choose an active organisation."), code="organisation_invalid", field="organisation"
         )
@@ -178,11 +182,11 @@ def mediator_update(
     """Change what a mediator takes on. Matters already assigned stay with them."""
     require_admin(actor)
     codes, langs = _clean_profile(specialties, languages, capacity)
-    organisation = _organisation(organisation_id)
     with transaction.atomic():
         mediator = Mediator.objects.select_for_update().filter(pk=mediator_id).first()
         if mediator is None:
             raise DomainError(_("No such mediator."), code="not_found")
+        organisation = _organisation(organisation_id, current=mediator.organisation_id)
         old = {
             "organisation": mediator.organisation_id,
             "specialties": mediator.specialties,

@@ -82,15 +82,23 @@ def message_post(
     )
     if not body:
         raise DomainError(_("Write a message."), code="body_required", field="body")
-    if len(body) > MAX_MESSAGE_CHARS:
-        raise DomainError(
-            _("A message can be at most %(n)d characters.") % {"n": MAX_MESSAGE_CHARS},
-            code="body_too_long",
-            field="body",
-        )
     with transaction.atomic():
         mediation = lock_mediation(mediation_id)
         require_open(mediation)
+        corrects = None
+        if corrects_id is not None:
+            corrects = MediationMessage.objects.filter(
+                pk=corrects_id, mediation=mediation, author=actor
+            ).first()
+            if corrects is None:
+                raise DomainError(
+                    _("You can only correct your own message."),
+                    code="corrects_invalid",
+                    field="corrects",
+                )
+            # A correction stays in the thread, and for the party, of what it corrects.
+            thread_party_id = corrects.thread_party_id
+            as_party_id = corrects.author_party_id
         thread = _thread(mediation, thread_party_id)
         author_party: Party | None = None
         if not is_mediator_of(actor, mediation):
@@ -120,18 +128,6 @@ def message_post(
                     )
             else:
                 author_party = mine[0]
-        corrects = None
-        if corrects_id is not None:
-            corrects = MediationMessage.objects.filter(
-                pk=corrects_id, mediation=mediation, author=actor
-            ).first()
-            if corrects is None:
-                raise DomainError(
-                    _("You can only correct your own message."),
-                    code="corrects_invalid",
-                    field="corrects",
-                )
-            thread = corrects.thread_party
         message = MediationMessage.objects.create(
             mediation=mediation,
             thread_party=thread,
@@ -167,6 +163,12 @@ def session_schedule(
     if starts_at <= timezone.now() + timedelta(minutes=5):
         raise DomainError(
             _("A session must start in the future."), code="start_past", field="starts_at"
+        )
+    if starts_at > timezone.now() + timedelta(days=366):
+        raise DomainError(
+            _("A session can be scheduled at most a year ahead."),
+            code="start_too_far",
+            field="starts_at",
         )
     if not MIN_SESSION_MINUTES <= duration_minutes <= MAX_SESSION_MINUTES:
         raise DomainError(
@@ -238,6 +240,7 @@ def session_cancel(*, actor: User, session_id: int) -> MediationSession:
         require_mediator(actor, mediation)
         if session.cancelled_at is not None:
             return session
+        require_open(mediation)
         session.cancelled_at = timezone.now()
         session.save(update_fields=["cancelled_at"])
         if session.thread_party_id is None:
