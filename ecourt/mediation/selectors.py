@@ -7,7 +7,7 @@ import statistics
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
 
 from ecourt.accounts.models import User
 from ecourt.accounts.roles import Role
@@ -251,8 +251,10 @@ def open_mediations() -> list[MatterLine]:
     return _lines(
         Mediation.objects.filter(status__in=OPEN_MEDIATION_STATUSES)
         .select_related("mediator__user")
-        # Waiting for a mediator first, on PostgreSQL too (it sorts NULL last by default).
-        .order_by(F("mediator").asc(nulls_first=True), "due_on", "pk")
+        # Waiting for a mediator first, then the soonest due (NULL due dates last on both
+        # databases: PostgreSQL and SQLite disagree on where NULL sorts by default).
+        .annotate(waiting=ExpressionWrapper(Q(mediator__isnull=True), BooleanField()))
+        .order_by(F("waiting").desc(), F("due_on").asc(nulls_last=True), "pk")
     )
 
 

@@ -181,13 +181,9 @@ def _mediation_context(user: User, application: Application) -> dict[str, Any]:
     filing and mediation meet, and cases must not depend on mediation."""
     from ecourt.mediation import selectors as mediation_selectors
 
-    # A proposal left unanswered stays "open" after the application leaves review (it lapses
-    # only when answered), so it is offered only while review goes on.
-    in_review = application.status in (S.SUBMITTED, S.UNDER_REVIEW)
     return {
-        "diversion_proposal": mediation_selectors.open_proposal_for(user, application.pk)
-        if in_review
-        else None,
+        # Offered only while the application is in filing review (the selector checks it).
+        "diversion_proposal": mediation_selectors.open_proposal_for(user, application.pk),
         "mediation": mediation_selectors.mediation_of_application(user, application.pk),
         "mediation_days": settings.ECOURT_MEDIATION_DAYS,
     }

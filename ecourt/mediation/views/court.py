@@ -161,12 +161,8 @@ def _overview_page(
 ) -> HttpResponse:
     mediators = selectors.mediators_with_load()
     choices = _mediator_choices(mediators)
-    # Waiting matters first, in words on the page too; sorted here as well because where
-    # NULL mediators sort depends on the database.
-    lines = sorted(
-        selectors.open_mediations(),
-        key=lambda line: line.mediation.status != MediationStatus.AWAITING_MEDIATOR,
-    )
+    # Waiting matters first (the selector's order), marked in words on the page too.
+    lines = selectors.open_mediations()
     rows = [
         MatterRow(
             line,
