@@ -27,8 +27,9 @@ M = MediationStatus
 
 def lock_mediation(mediation_id: int) -> Mediation:
     try:
+        # of=self: the mediator is an outer join, which PostgreSQL will not lock.
         return (
-            Mediation.objects.select_for_update()
+            Mediation.objects.select_for_update(of=("self",))
             .select_related("application", "mediator")
             .get(pk=mediation_id)
         )

@@ -455,7 +455,7 @@ def mediation_reassign(
     with transaction.atomic():
         mediation = lock_mediation(mediation_id)
         mediator = (
-            Mediator.objects.select_for_update()
+            Mediator.objects.select_for_update(of=("self",))
             .select_related("user")
             .filter(pk=mediator_id, active=True, user__is_active=True)
             .first()

@@ -164,18 +164,18 @@ def session_schedule(
         raise DomainError(
             _("A session must start in the future."), code="start_past", field="starts_at"
         )
-    if starts_at > timezone.now() + timedelta(days=366):
-        raise DomainError(
-            _("A session can be scheduled at most a year ahead."),
-            code="start_too_far",
-            field="starts_at",
-        )
     if not MIN_SESSION_MINUTES <= duration_minutes <= MAX_SESSION_MINUTES:
         raise DomainError(
             _("A session lasts %(low)d to %(high)d minutes.")
             % {"low": MIN_SESSION_MINUTES, "high": MAX_SESSION_MINUTES},
             code="duration_invalid",
             field="duration",
+        )
+    if starts_at > timezone.now() + timedelta(days=366):
+        raise DomainError(
+            _("A session can be scheduled at most a year ahead."),
+            code="start_too_far",
+            field="starts_at",
         )
     with transaction.atomic():
         mediation = lock_mediation(mediation_id)

@@ -447,7 +447,13 @@ def test_bad_room_input_is_a_problem_with_a_code(login, room, alice, mediator):
     problem(send(as_mediator, "post", f"{url}/sessions", session), 400, "start_past")
     session["starts_at"], session["duration_minutes"] = "2099-01-01T10:00:00+08:00", 5
     problem(send(as_mediator, "post", f"{url}/sessions", session), 400, "duration_invalid")
-    problem(send(as_alice, "post", f"{url}/sessions", {**session, "duration_minutes": 30}), 403)
+    soon = (timezone.now() + timedelta(days=2)).isoformat()
+    problem(
+        send(as_alice, "post", f"{url}/sessions", {"starts_at": soon, "duration_minutes": 30}),
+        403,
+    )
+    session["duration_minutes"] = 30  # far ahead: at most a year
+    problem(send(as_mediator, "post", f"{url}/sessions", session), 400, "start_too_far")
     problem(
         send(as_mediator, "post", f"{url}/proposals", {"terms": "short"}), 400, "terms_required"
     )
