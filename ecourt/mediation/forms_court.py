@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ecourt.mediation.models import OrganisationKind
 from ecourt.mediation.services.registry import MAX_CAPACITY
@@ -50,7 +51,11 @@ class AnswerForm(forms.Form):
     """The plaintiff's answer to the clerk's proposal: two buttons, ``accept`` 1 or 0."""
 
     accept = forms.TypedChoiceField(
-        choices=[("1", _("Accept")), ("0", _("Decline"))], coerce=lambda v: v == "1"
+        choices=[
+            ("1", pgettext_lazy("answer to the court", "Agree")),
+            ("0", pgettext_lazy("answer to the court", "Decline")),
+        ],
+        coerce=lambda v: v == "1",
     )
 
 

@@ -422,6 +422,11 @@ def _case_routes(case: Case) -> dict[tuple[str, str], tuple[str, object]]:
             f"{c}/parties/{party.pk}/association-code",
             None,
         ),
+        # Judicial confirmation's ruling (ecourt/mediation/api_court.py): 404 on other cases.
+        ("post", p + "/confirmation-ruling"): (
+            c + "/confirmation-ruling",
+            {"confirm": False, "reasons": "Not for outsiders to decide."},
+        ),
     }
 
 

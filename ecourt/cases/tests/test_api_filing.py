@@ -917,6 +917,9 @@ def _application_routes(application: Application) -> dict[tuple[str, str], tuple
             a + "/review/refuse",
             {"reason": "Not for outsiders to decide."},
         ),
+        # Pre-filing mediation's routes on an application (ecourt/mediation/api_court.py).
+        ("get", p + "/diversion-proposals"): (a + "/diversion-proposals", None),
+        ("post", p + "/diversion-proposals"): (a + "/diversion-proposals", {"note": "Mediate?"}),
     }
 
 

@@ -201,7 +201,8 @@ def test_it_walks_alice_through_a_copyright_case_to_one_submitted_application(lo
         assert "already sent to the court. Nothing changed." in response.content.decode()
     assert Application.objects.filter(created_by=alice).count() == 1
     application.refresh_from_db()
-    assert application.status == ApplicationStatus.SUBMITTED
+    # Alice asked for mediation first, so the submission diverted it (docs/mediation.md).
+    assert application.status == ApplicationStatus.DIVERTED
     assert str(application.fee_amount) == "1050.00"
     assert AuditEvent.objects.filter(code="ecourt.filing.application.submitted").count() == 1
 

@@ -451,7 +451,9 @@ def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
     already = not application.is_editable
     resubmission = application.status == S.CORRECTIONS_REQUESTED
     try:
-        services.application_submit(actor=request_user(request), application_id=application.pk)
+        submitted = services.application_submit(
+            actor=request_user(request), application_id=application.pk
+        )
     except DomainError as exc:
         messages.error(request, str(exc.message))
         if exc.field in STEPS:
@@ -463,6 +465,14 @@ def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
         )
     elif resubmission:
         messages.success(request, _("Your corrected application was sent to the court."))
+    elif submitted.status == S.DIVERTED:
+        messages.success(
+            request,
+            _(
+                "Your application was submitted. As you asked, it goes to free online "
+                "mediation first; the court reviews it for filing only if mediation fails."
+            ),
+        )
     else:
         messages.success(
             request,

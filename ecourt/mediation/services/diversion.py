@@ -99,7 +99,7 @@ def mediation_divert(*, actor: User | None, application: Application, route: str
     guard_application_move(application, S.DIVERTED)
     if Mediation.objects.filter(application=application).exists():
         raise DomainError(
-            _("This application has already been in mediation."), code="already_mediated"
+            _("This application has already been through mediation."), code="already_mediated"
         )
     now, on = timezone.now(), today()
     serial = case_number_next(year=on.year, type_code=CaseTypeCode.PRE_FILING_MEDIATION.value)
@@ -183,7 +183,7 @@ def diversion_propose(*, actor: User, application_id: int, note: str = "") -> Di
             )
         if Mediation.objects.filter(application=application).exists():
             raise DomainError(
-                _("This application has already been in mediation."), code="already_mediated"
+                _("This application has already been through mediation."), code="already_mediated"
             )
         if DiversionProposal.objects.filter(
             application=application, accepted__isnull=True, lapsed_at__isnull=True
@@ -218,7 +218,7 @@ def diversion_answer(*, actor: User, proposal_id: int, accept: bool) -> Diversio
     with transaction.atomic():
         proposal = DiversionProposal.objects.select_for_update().filter(pk=proposal_id).first()
         if proposal is None or proposal.application.created_by_id != actor.pk:
-            raise DomainError(_("No such proposal."), code="not_found")
+            raise DomainError(_("No such proposal of mediation."), code="not_found")
         application = lock_application(proposal.application_id)
         if proposal.accepted is not None or proposal.lapsed_at is not None:
             raise DomainError(

@@ -94,7 +94,7 @@ def _clean_profile(
     langs = sorted({str(lang).strip().lower() for lang in languages if str(lang).strip()})
     if set(langs) - LANGUAGES:
         raise DomainError(
-            _("Languages can be zh-hans and en."), code="language_invalid", field="languages"
+            _("Languages can be zh-hans or en."), code="language_invalid", field="languages"
         )
     if not 1 <= capacity <= MAX_CAPACITY:
         raise DomainError(

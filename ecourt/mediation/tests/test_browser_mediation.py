@@ -124,7 +124,7 @@ def test_it_mediates_a_diverted_copyright_dispute_to_a_signed_settlement(
     mediator_page.get_by_role("link", name="My mediations").click()
     mediator_page.wait_for_url("**/mediation/mine/")
     expect(mediator_page.get_by_role("link", name=mediation.number)).to_be_visible()
-    mediator_page.get_by_role("button", name=f"Accept {mediation.number}").click()
+    mediator_page.get_by_role("button", name=f"Take on {mediation.number}").click()
     mediator_page.wait_for_url(f"**/mediation/{mediation.pk}/")
     expect(mediator_page.get_by_text("You took the matter on.")).to_be_visible()
     assert "Mediation in progress" in mediator_page.locator("#summary").inner_text()
