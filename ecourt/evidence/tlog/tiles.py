@@ -120,12 +120,13 @@ def reader_from_tiles(read: Callable[[int, int], bytes]) -> NodeReader:
         hashes = [data[i : i + HASH_SIZE] for i in range(0, len(data), HASH_SIZE)]
         if len(hashes) < offset + span:
             raise LookupError(f"tile {tile.path} is too narrow for node ({level}, {index})")
-        return _fold(hashes[offset : offset + span])
+        return fold(hashes[offset : offset + span])
 
     return node
 
 
-def _fold(hashes: Sequence[bytes]) -> bytes:
+def fold(hashes: Sequence[bytes]) -> bytes:
+    """The Merkle tree hash of a power-of-two run of hashes (a full tile, or part of one)."""
     layer = list(hashes)
     while len(layer) > 1:
         layer = [node_hash(layer[i], layer[i + 1]) for i in range(0, len(layer), 2)]
