@@ -41,6 +41,7 @@ makemessages: $(STAMP)
 
 run: $(STAMP) messages
 	@bash scripts/sysdeps.sh gettext fonts
+	ECOURT_DEBUG=$${ECOURT_DEBUG:-1} $(BIN)/ecourt evidence keygen --name localhost/evidence --write "$${ECOURT_VAR_DIR:-var}/evidence-log.key" --if-missing
 	ECOURT_DEBUG=$${ECOURT_DEBUG:-1} $(BIN)/python manage.py migrate --no-input
 	ECOURT_DEBUG=$${ECOURT_DEBUG:-1} $(BIN)/ecourt demo
 	@echo ""

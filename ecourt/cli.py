@@ -90,6 +90,11 @@ def main(argv: list[str] | None = None) -> int:
         argv = ["help"]
     if argv[0] == "serve":
         return _serve(argv[1:])
+    if argv[0] == "witness":
+        # A witness is someone else's process: no settings, no database.
+        from ecourt.evidence.tlog.witness_cli import main as witness_main
+
+        return witness_main(argv[1:])
     from django.core.management import execute_from_command_line
 
     command = ALIASES.get(argv[0], argv[0])

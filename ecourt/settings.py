@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "ecourt.accounts",
     "ecourt.cases",
     "ecourt.mediation",
+    "ecourt.evidence",
 ]
 
 MIDDLEWARE = [
@@ -351,6 +352,25 @@ if "{room}" not in ECOURT_MEETING_URL_TEMPLATE or not ECOURT_MEETING_URL_TEMPLAT
     ("https://", "http://")
 ):
     raise ImproperlyConfigured("ECOURT_MEETING_URL_TEMPLATE must be an http(s) URL with {room}.")
+
+# --- Electronic evidence and its transparency log ------------------------------------------
+# The court's log signing key, "PRIVATE+KEY+<origin>+<key ID>+<key>" (from
+# "ecourt evidence keygen"); its name is the log's origin. Without it, the key file under
+# var/ that "make run" creates on first run; without both, the log cannot sign (a system check
+# says so) and deposits wait.
+_LOG_KEY_FILE = VAR_DIR / "evidence-log.key"
+ECOURT_LOG_KEY = env_str("ECOURT_LOG_KEY") or (
+    _LOG_KEY_FILE.read_text(encoding="utf-8").strip() if _LOG_KEY_FILE.exists() else ""
+)
+# How many of the court's trusted witnesses must cosign a checkpoint before receipts use it.
+ECOURT_LOG_WITNESS_QUORUM = env_int("ECOURT_LOG_WITNESS_QUORUM", 0, minimum=0)
+# The sequencer: at most this many deposits per checkpoint, one batch every period (ms).
+ECOURT_LOG_BATCH_SIZE = env_int("ECOURT_LOG_BATCH_SIZE", 1000, minimum=1)
+ECOURT_LOG_BATCH_PERIOD_MS = env_int("ECOURT_LOG_BATCH_PERIOD_MS", 500, minimum=10)
+# Uploads of evidence files: the largest accepted, and the ClamAV daemon (unix socket path or
+# host:port) that scans each one; empty means no scan.
+ECOURT_EVIDENCE_MAX_BYTES = env_int("ECOURT_EVIDENCE_MAX_BYTES", 2 * 1024**3, minimum=1)
+ECOURT_CLAMD = env_str("ECOURT_CLAMD", "") or ""
 
 # --- Logging: plain lines to stderr, one per event -----------------------------------------
 LOGGING = {

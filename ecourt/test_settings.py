@@ -12,7 +12,17 @@ os.environ.setdefault("ECOURT_SMS_BACKEND", "locmem")
 os.environ.setdefault("ECOURT_VAR_DIR", tempfile.mkdtemp(prefix="ecourt-test-"))
 os.environ.setdefault("ECOURT_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 
-from ecourt.settings import *  # noqa: F403
+if "ECOURT_LOG_KEY" not in os.environ:
+    # A fresh log key per run (subprocesses of the test run inherit it).
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from ecourt.evidence.tlog.note import signer_key_string
+
+    os.environ["ECOURT_LOG_KEY"] = signer_key_string(
+        "test.ecourt.invalid/evidence", Ed25519PrivateKey.generate()
+    )
+
+from ecourt.settings import *  # noqa: E402, F403
 
 # Browsers do not send Secure cookies over plain http to 127.0.0.1; tests run without TLS.
 SECURE_SSL_REDIRECT = False

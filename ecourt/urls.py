@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("ecourt.accounts.urls")),
     path("", include("ecourt.cases.urls")),
     path("mediation/", include("ecourt.mediation.urls")),
+    path("log/", include("ecourt.evidence.urls_log")),
     path("admin/", admin.site.urls),
     path("", include("ecourt.core.urls")),
 ]

@@ -3,7 +3,8 @@
 A message row is committed before its task is enqueued (on commit). If the process dies in
 between, or a worker dies while sending, the row would wait forever; the sweeper re-enqueues
 such rows, so every acknowledged message is sent at least once. The same loop ends
-mediations whose period ran out (``ecourt.mediation.services.mediations_expire``).
+mediations whose period ran out (``ecourt.mediation.services.mediations_expire``). A second
+thread runs the evidence log's sequencer (``ecourt.evidence.sequencer``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django_tasks_db.management.commands.db_worker import Command as DbWorkerCom
 from django_tasks_db.models import DBTaskResult
 
 from ecourt.core.services import messages_sweep
+from ecourt.evidence.sequencer import sequence_forever
 from ecourt.mediation.services import mediations_expire
 
 logger = logging.getLogger("ecourt.worker")
@@ -54,6 +56,8 @@ class Command(DbWorkerCommand):
         # With --reload the parent only watches files; the sweeper belongs in the child.
         if not options.get("reload") or os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
             threading.Thread(target=_sweep_forever, args=(stop,), daemon=True).start()
+            # The evidence log's sequencer: pending deposits under a new checkpoint.
+            threading.Thread(target=sequence_forever, args=(stop,), daemon=True).start()
         try:
             super().handle(*args, **options)
         finally:

@@ -1,0 +1,157 @@
+"""Reads of the evidence log: tiles, checkpoints with their cosignatures, proofs and receipts."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q
+
+from ecourt.evidence.keys import log_verifier
+from ecourt.evidence.models import ENTRIES_LEVEL, Checkpoint, Deposit, LogHead, LogTile, Witness
+from ecourt.evidence.tlog import merkle, note
+from ecourt.evidence.tlog.tiles import TILE_WIDTH, Tile, entry_bundle, parse_entry_bundle, reader_from_tiles
+
+
+class ProofRequestError(ValueError):
+    """A proof asked for sizes or indexes the log does not have."""
+
+
+def log_size() -> int:
+    head = LogHead.objects.filter(pk=1).values_list("size", flat=True).first()
+    return head or 0
+
+
+def tile_data(tile: Tile) -> bytes | None:
+    """The bytes of ``tile`` as C2SP serves it, or None if the log has not grown that far. A
+    partial tile narrower than the stored one is its prefix (the log only appends)."""
+    level = ENTRIES_LEVEL if tile.level == "entries" else int(tile.level)
+    row = LogTile.objects.filter(level=level, index=tile.index).values_list("width", "data").first()
+    if row is None or row[0] < tile.width:
+        return None
+    width, data = row[0], bytes(row[1])
+    if width == tile.width:
+        return data
+    if level == ENTRIES_LEVEL:
+        return entry_bundle(parse_entry_bundle(data)[: tile.width])
+    return data[: tile.width * merkle.HASH_SIZE]
+
+
+def _cached_reader() -> merkle.NodeReader:
+    cache: dict[tuple[int, int], bytes] = {}
+
+    def read(level: int, index: int) -> bytes:
+        if (level, index) not in cache:
+            row = (
+                LogTile.objects.filter(level=level, index=index)
+                .values_list("data", flat=True)
+                .first()
+            )
+            cache[(level, index)] = bytes(row) if row is not None else b""
+        return cache[(level, index)]
+
+    return reader_from_tiles(read)
+
+
+def inclusion_proof(index: int, size: int) -> list[bytes]:
+    if not 0 <= index < size:
+        raise ProofRequestError("index must be at least 0 and below size")
+    if size > log_size():
+        raise ProofRequestError("size is past the log's size")
+    return merkle.inclusion_proof(index, size, _cached_reader())
+
+
+def consistency_proof(first: int, second: int) -> list[bytes]:
+    if not 0 < first <= second:
+        raise ProofRequestError("from must be at least 1 and at most to")
+    if second > log_size():
+        raise ProofRequestError("to is past the log's size")
+    return merkle.consistency_proof(first, second, _cached_reader())
+
+
+def trusted_witnesses() -> list[Witness]:
+    return list(Witness.objects.filter(is_active=True).order_by("name"))
+
+
+def checkpoint_note(checkpoint: Checkpoint) -> str:
+    """The signed checkpoint with the cosignatures of the witnesses the court trusts."""
+    lines = [
+        c.line
+        for c in checkpoint.cosignatures.filter(witness__is_active=True).order_by("witness__name")
+    ]
+    return checkpoint.note + "".join(lines)
+
+
+def checkpoint_latest() -> Checkpoint | None:
+    return Checkpoint.objects.order_by("-size").first()
+
+
+def checkpoint_for_receipt(leaf_index: int) -> Checkpoint | None:
+    """The newest checkpoint that covers ``leaf_index`` and has the cosignatures the court's
+    policy asks for (``ECOURT_LOG_WITNESS_QUORUM`` of its active witnesses)."""
+    quorum = settings.ECOURT_LOG_WITNESS_QUORUM
+    candidates = Checkpoint.objects.filter(size__gt=leaf_index)
+    if quorum:
+        candidates = candidates.annotate(
+            n=Count("cosignatures", filter=Q(cosignatures__witness__is_active=True))
+        ).filter(n__gte=quorum)
+    return candidates.order_by("-size").first()
+
+
+def _b64(values: list[bytes]) -> list[str]:
+    return [base64.b64encode(v).decode() for v in values]
+
+
+@dataclass(frozen=True)
+class ReceiptPending:
+    deposit: Deposit
+    reason: str  # "sequencing" or "awaiting_witnesses"
+    retry_after_seconds: int
+
+
+def receipt_for(deposit: Deposit) -> dict[str, Any] | ReceiptPending:
+    """The receipt anyone can verify offline, or why there is none yet."""
+    period = max(1, settings.ECOURT_LOG_BATCH_PERIOD_MS // 1000 + 1)
+    if deposit.leaf_index is None:
+        return ReceiptPending(deposit, "sequencing", period)
+    checkpoint = checkpoint_for_receipt(deposit.leaf_index)
+    if checkpoint is None:
+        return ReceiptPending(deposit, "awaiting_witnesses", 60)
+    return {
+        "deposit_no": deposit.deposit_no,
+        "entry": deposit.entry_text,
+        "leaf_index": deposit.leaf_index,
+        "tree_size": checkpoint.size,
+        "inclusion_proof": _b64(inclusion_proof(deposit.leaf_index, checkpoint.size)),
+        "checkpoint": checkpoint_note(checkpoint),
+        "log_key": str(log_verifier()),
+    }
+
+
+def proofs_b64(values: list[bytes]) -> list[str]:
+    return _b64(values)
+
+
+def witness_policy() -> dict[str, Any]:
+    return {
+        "origin": log_verifier().name,
+        "log_key": str(log_verifier()),
+        "quorum": settings.ECOURT_LOG_WITNESS_QUORUM,
+        "witnesses": [
+            {"name": w.name, "key": w.verifier_key, "description": w.description}
+            for w in trusted_witnesses()
+        ],
+    }
+
+
+def deposit_by_number(deposit_no: str) -> Deposit | None:
+    return Deposit.objects.filter(deposit_no=deposit_no.strip().upper()).first()
+
+
+def deposits_by_hash(sha256: str) -> list[Deposit]:
+    return list(Deposit.objects.filter(sha256=sha256.strip().lower()).order_by("accepted_at", "pk"))
+
+
+__all__ = ["TILE_WIDTH", "note"]

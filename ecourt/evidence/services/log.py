@@ -1,0 +1,330 @@
+"""Deposits and the sequencer.
+
+A deposit is acknowledged when its row commits (``deposits_create``). The sequencer
+(``log_integrate``, run by the worker every ``ECOURT_LOG_BATCH_PERIOD_MS``) takes the oldest
+pending deposits, works out the tiles with ``tlog.builder.append``, and in one transaction
+writes the tiles, gives each deposit its leaf index, stores the signed checkpoint and advances
+``LogHead`` with a compare-and-swap on its size. A process killed at any point leaves either
+the whole batch or none of it; a second sequencer that raced it rolls back.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ecourt.accounts.models import User
+from ecourt.core.audit import audit_record
+from ecourt.core.errors import DomainError
+from ecourt.evidence.keys import log_signer
+from ecourt.evidence.models import (
+    ENTRIES_LEVEL,
+    Checkpoint,
+    Cosignature,
+    DepositorAlias,
+    Deposit,
+    Institution,
+    LogHead,
+    LogTile,
+    Witness,
+)
+from ecourt.evidence.tlog import builder, note
+from ecourt.evidence.tlog.entry import Entry, EntryError
+
+logger = logging.getLogger(__name__)
+
+#: Crockford's base32 without I, L, O, U: deposit numbers are read aloud and typed.
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+MAX_BATCH_RECORDS = 10_000
+
+
+class LogRaced(Exception):
+    """Another sequencer advanced the log first; this batch was rolled back."""
+
+
+@dataclass(frozen=True)
+class HashRecord:
+    sha256: str
+    size: int
+    media_type: str
+    external_ref: str = ""
+
+
+def deposit_number() -> str:
+    """ED-XXXX-XXXX-XXXX-XXXX: 80 random bits, so a number says nothing about volume."""
+    chars = "".join(secrets.choice(_ALPHABET) for _ in range(16))
+    return "ED-" + "-".join(chars[i : i + 4] for i in range(0, 16, 4))
+
+
+def _now_second() -> datetime:
+    return timezone.now().astimezone(UTC).replace(microsecond=0)
+
+
+def _depositor_for_user(user: User) -> str:
+    alias = DepositorAlias.objects.filter(user=user).first()
+    if alias is None:
+        alias, _created = DepositorAlias.objects.get_or_create(
+            user=user, defaults={"depositor_id": "p-" + secrets.token_hex(8)}
+        )
+    return alias.depositor_id
+
+
+def _entry(record: HashRecord, depositor: str, when: datetime, index: int) -> Entry:
+    where = f"records[{index}]" if index >= 0 else "file"
+    try:
+        return Entry(
+            sha256=record.sha256,
+            size=record.size,
+            media_type=record.media_type,
+            depositor=depositor,
+            time=when,
+        )
+    except EntryError as exc:
+        raise DomainError(
+            _("%(where)s: %(problem)s") % {"where": where, "problem": exc},
+            code="invalid_record",
+            field=where,
+        ) from None
+
+
+def deposits_create(
+    *, actor: User | None, institution: Institution, records: Sequence[HashRecord]
+) -> list[tuple[Deposit, bool]]:
+    """Deposit hash records for an institution: (deposit, created) per record, in order. A
+    record the institution deposited before returns the earlier deposit (idempotent by
+    depositor and SHA-256). Every record is checked before anything is saved."""
+    if not records:
+        raise DomainError(_("Send at least one record."), code="no_records")
+    if len(records) > MAX_BATCH_RECORDS:
+        raise DomainError(
+            _("Send at most %(n)s records at a time.") % {"n": f"{MAX_BATCH_RECORDS:,}"},
+            code="too_many_records",
+        )
+    if not institution.is_active:
+        raise DomainError(_("This institution may not deposit."), code="institution_inactive")
+    when = _now_second()
+    entries = [
+        _entry(r, institution.depositor_id, when, i) for i, r in enumerate(records)
+    ]
+    for i, record in enumerate(records):
+        if len(record.external_ref) > 200:
+            raise DomainError(
+                _("records[%(i)s]: external_ref is at most 200 characters.") % {"i": i},
+                code="invalid_record",
+            )
+    with transaction.atomic():
+        wanted = {e.sha256 for e in entries}
+        existing = {
+            d.sha256: d
+            for d in Deposit.objects.filter(
+                depositor_id=institution.depositor_id, sha256__in=wanted
+            )
+        }
+        results: list[tuple[Deposit, bool]] = []
+        fresh: dict[str, Deposit] = {}
+        for record, entry in zip(records, entries, strict=True):
+            if entry.sha256 in existing:
+                results.append((existing[entry.sha256], False))
+                continue
+            if entry.sha256 in fresh:  # the same hash twice in one request
+                results.append((fresh[entry.sha256], False))
+                continue
+            deposit = Deposit(
+                deposit_no=deposit_number(),
+                depositor_id=institution.depositor_id,
+                institution=institution,
+                sha256=entry.sha256,
+                size=entry.size,
+                media_type=entry.media_type,
+                external_ref=record.external_ref,
+                accepted_at=when,
+                entry_text=entry.text,
+            )
+            fresh[entry.sha256] = deposit
+            results.append((deposit, True))
+        Deposit.objects.bulk_create(fresh.values(), batch_size=1000)
+        audit_record(
+            code="ecourt.evidence.deposited",
+            actor=actor,
+            target=institution,
+            new={"records": len(records), "new_deposits": len(fresh)},
+        )
+    return results
+
+
+def deposit_for_user(
+    *, actor: User, sha256: str, size: int, media_type: str
+) -> tuple[Deposit, bool]:
+    """Deposit the hash of a file a person uploaded (called inside the upload's transaction).
+    The same person depositing the same content again gets the earlier deposit."""
+    depositor = _depositor_for_user(actor)
+    existing = Deposit.objects.filter(depositor_id=depositor, sha256=sha256).first()
+    if existing is not None:
+        return existing, False
+    when = _now_second()
+    entry = _entry(HashRecord(sha256, size, media_type), depositor, when, -1)
+    try:
+        with transaction.atomic():
+            deposit = Deposit.objects.create(
+                deposit_no=deposit_number(),
+                depositor_id=depositor,
+                user=actor,
+                sha256=sha256,
+                size=size,
+                media_type=media_type,
+                accepted_at=when,
+                entry_text=entry.text,
+            )
+    except IntegrityError:  # the same person, the same file, at the same moment
+        return Deposit.objects.get(depositor_id=depositor, sha256=sha256), False
+    return deposit, True
+
+
+# --- The sequencer -----------------------------------------------------------------------------
+
+
+def _head() -> LogHead:
+    head = LogHead.objects.filter(pk=1).first()
+    if head is None:
+        head, _created = LogHead.objects.get_or_create(pk=1, defaults={"size": 0, "root_hash": b""})
+    return head
+
+
+def _tile_reader() -> builder.TileReader:
+    def read(level: int, index: int) -> bytes:
+        row = LogTile.objects.filter(level=level, index=index).values_list("data", flat=True).first()
+        return bytes(row) if row is not None else b""
+
+    return read
+
+
+def _bundle_reader() -> builder.BundleReader:
+    read = _tile_reader()
+    return lambda index: read(ENTRIES_LEVEL, index)
+
+
+def log_integrate(*, limit: int | None = None) -> int:
+    """Integrate up to ``limit`` pending deposits (``ECOURT_LOG_BATCH_SIZE``) under one new
+    signed checkpoint. Returns how many; 0 when nothing was pending. Raises LogRaced when
+    another sequencer advanced the log meanwhile (nothing of this batch is kept)."""
+    limit = limit or settings.ECOURT_LOG_BATCH_SIZE
+    origin, key = log_signer()
+    with transaction.atomic():
+        head = _head()
+        pending = list(
+            Deposit.objects.filter(leaf_index__isnull=True)
+            .order_by("pk")
+            .only("pk", "entry_text")[:limit]
+        )
+        if not pending:
+            return 0
+        appended = builder.append(
+            head.size,
+            _tile_reader(),
+            _bundle_reader(),
+            [d.entry_text.encode() for d in pending],
+        )
+        now = timezone.now()
+        # The compare-and-swap, as the batch's first write: only from the size this batch was
+        # built on. On PostgreSQL a racing sequencer waits here on the row and then finds
+        # nothing to update; on SQLite writers are serialised anyway.
+        swapped = LogHead.objects.filter(pk=1, size=head.size).update(
+            size=appended.size, root_hash=appended.root_hash, updated_at=now
+        )
+        if swapped != 1:
+            raise LogRaced(f"the log moved past size {head.size} while this batch was built")
+        for write in appended.writes:
+            level = ENTRIES_LEVEL if write.tile.level == "entries" else int(write.tile.level)
+            updated = LogTile.objects.filter(level=level, index=write.tile.index).update(
+                width=write.tile.width, data=write.data
+            )
+            if not updated:
+                LogTile.objects.create(
+                    level=level, index=write.tile.index, width=write.tile.width, data=write.data
+                )
+        for offset, deposit in enumerate(pending):
+            deposit.leaf_index = head.size + offset
+            deposit.integrated_at = now
+        Deposit.objects.bulk_update(pending, ["leaf_index", "integrated_at"], batch_size=1000)
+        body = note.Checkpoint(origin, appended.size, appended.root_hash).body
+        Checkpoint.objects.create(
+            size=appended.size,
+            root_hash=appended.root_hash,
+            note=note.sign_note(body, origin, key),
+            created_at=now,
+        )
+    return len(pending)
+
+
+def log_integrate_all(*, limit: int | None = None) -> int:
+    """Integrate until nothing is pending (tests, demo data, the server command)."""
+    total = 0
+    while n := log_integrate(limit=limit):
+        total += n
+    return total
+
+
+# --- Cosignatures ------------------------------------------------------------------------------
+
+
+def checkpoint_cosign(*, signed_note: str) -> list[Cosignature]:
+    """Store the cosignatures a witness posts: the checkpoint's note with its cosignature
+    line(s). Only lines by trusted witnesses over a checkpoint this log signed count."""
+    from ecourt.evidence.keys import log_verifier
+
+    try:
+        body = note.verify_note(signed_note, log_verifier())
+        checkpoint = note.parse_checkpoint(body)
+        _text, signatures = note.split_note(signed_note)
+    except note.NoteError as exc:
+        raise DomainError(
+            _("This is not a checkpoint signed by this log: %(problem)s") % {"problem": exc},
+            code="bad_checkpoint",
+        ) from None
+    stored = Checkpoint.objects.filter(size=checkpoint.size).first()
+    if stored is None or bytes(stored.root_hash) != checkpoint.root_hash:
+        raise DomainError(
+            _("This log has no such checkpoint."), code="unknown_checkpoint"
+        )
+    witnesses = {w.verifier_key: w for w in Witness.objects.filter(is_active=True)}
+    accepted: list[Cosignature] = []
+    for witness in witnesses.values():
+        verifier = note.parse_verifier(witness.verifier_key)
+        for signature in signatures:
+            if signature.name != verifier.name or signature.key_id != verifier.key_id:
+                continue
+            try:
+                timestamp = note.verify_cosignature(body, signature, verifier)
+            except note.NoteError as exc:
+                raise DomainError(
+                    _("The cosignature of %(name)s does not verify: %(problem)s")
+                    % {"name": witness.name, "problem": exc},
+                    code="bad_cosignature",
+                ) from None
+            cosignature, created = Cosignature.objects.get_or_create(
+                witness=witness,
+                checkpoint=stored,
+                defaults={"timestamp": timestamp, "line": signature.line},
+            )
+            if created:
+                audit_record(
+                    code="ecourt.evidence.cosigned",
+                    actor=None,
+                    target=stored,
+                    new={"witness": witness.name, "size": stored.size, "time": timestamp},
+                )
+            accepted.append(cosignature)
+    if not accepted:
+        raise DomainError(
+            _("The note carries no cosignature by a witness this court trusts."),
+            code="no_trusted_cosignature",
+        )
+    return accepted
