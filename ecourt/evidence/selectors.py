@@ -7,12 +7,29 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
+from ecourt.accounts.models import User
+from ecourt.cases import selectors as case_selectors
+from ecourt.cases.models import Application, Case
 from ecourt.evidence.keys import log_verifier
-from ecourt.evidence.models import ENTRIES_LEVEL, Checkpoint, Deposit, LogHead, LogTile, Witness
+from ecourt.evidence.models import (
+    ENTRIES_LEVEL,
+    Checkpoint,
+    Deposit,
+    EvidenceItem,
+    LogHead,
+    LogTile,
+    Witness,
+)
 from ecourt.evidence.tlog import merkle, note
-from ecourt.evidence.tlog.tiles import TILE_WIDTH, Tile, entry_bundle, parse_entry_bundle, reader_from_tiles
+from ecourt.evidence.tlog.tiles import (
+    TILE_WIDTH,
+    Tile,
+    entry_bundle,
+    parse_entry_bundle,
+    reader_from_tiles,
+)
 
 
 class ProofRequestError(ValueError):
@@ -155,3 +172,53 @@ def deposits_by_hash(sha256: str) -> list[Deposit]:
 
 
 __all__ = ["TILE_WIDTH", "note"]
+
+
+# --- Evidence items ----------------------------------------------------------------------------
+
+
+def application_visible(user: User, application_id: int) -> Application | None:
+    """The application if ``user`` may see it or its case (parties, agents, the filer, the
+    judge, filing clerks), else None."""
+    application = case_selectors.application_for_user(user, application_id)
+    if application is not None:
+        return application
+    case = Case.objects.filter(application_id=application_id).values_list("pk", flat=True).first()
+    if case is not None and case_selectors.case_for_user(user, case) is not None:
+        return Application.objects.select_related("case_type", "created_by").get(pk=application_id)
+    return None
+
+
+def _visible_items(user: User, application: Application) -> QuerySet[EvidenceItem]:
+    from ecourt.evidence.services.items import acting_parties
+
+    own = [p.pk for p in acting_parties(user, application)]
+    return EvidenceItem.objects.filter(application=application).filter(
+        Q(submitted_at__isnull=False) | Q(party_id__in=own)
+    )
+
+
+def items_for(user: User, application: Application) -> list[EvidenceItem]:
+    """The evidence ``user`` may see on ``application`` (which they may see): their own
+    parties' drafts and everyone's submitted items."""
+    return list(
+        _visible_items(user, application)
+        .select_related("party", "blob", "deposit", "determination")
+        .prefetch_related("opinions__party")
+        .order_by("party__side", "party__position", "party_id", "number")
+    )
+
+
+def item_for_user(user: User, pk: int) -> EvidenceItem | None:
+    item = EvidenceItem.objects.filter(pk=pk).values_list("application_id", flat=True).first()
+    if item is None:
+        return None
+    application = application_visible(user, item)
+    if application is None:
+        return None
+    return (
+        _visible_items(user, application)
+        .select_related("application", "party", "blob", "deposit", "claimed_deposit", "uploaded_by")
+        .filter(pk=pk)
+        .first()
+    )

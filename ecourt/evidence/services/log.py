@@ -29,8 +29,8 @@ from ecourt.evidence.models import (
     ENTRIES_LEVEL,
     Checkpoint,
     Cosignature,
-    DepositorAlias,
     Deposit,
+    DepositorAlias,
     Institution,
     LogHead,
     LogTile,
@@ -111,9 +111,7 @@ def deposits_create(
     if not institution.is_active:
         raise DomainError(_("This institution may not deposit."), code="institution_inactive")
     when = _now_second()
-    entries = [
-        _entry(r, institution.depositor_id, when, i) for i, r in enumerate(records)
-    ]
+    entries = [_entry(r, institution.depositor_id, when, i) for i, r in enumerate(records)]
     for i, record in enumerate(records):
         if len(record.external_ref) > 200:
             raise DomainError(
@@ -200,7 +198,9 @@ def _head() -> LogHead:
 
 def _tile_reader() -> builder.TileReader:
     def read(level: int, index: int) -> bytes:
-        row = LogTile.objects.filter(level=level, index=index).values_list("data", flat=True).first()
+        row = (
+            LogTile.objects.filter(level=level, index=index).values_list("data", flat=True).first()
+        )
         return bytes(row) if row is not None else b""
 
     return read
@@ -291,9 +291,7 @@ def checkpoint_cosign(*, signed_note: str) -> list[Cosignature]:
         ) from None
     stored = Checkpoint.objects.filter(size=checkpoint.size).first()
     if stored is None or bytes(stored.root_hash) != checkpoint.root_hash:
-        raise DomainError(
-            _("This log has no such checkpoint."), code="unknown_checkpoint"
-        )
+        raise DomainError(_("This log has no such checkpoint."), code="unknown_checkpoint")
     witnesses = {w.verifier_key: w for w in Witness.objects.filter(is_active=True)}
     accepted: list[Cosignature] = []
     for witness in witnesses.values():

@@ -28,7 +28,9 @@ def institution_create(*, actor: User | None, name: str) -> Institution:
     if not name:
         raise DomainError(_("Enter the institution's name."), code="name_required", field="name")
     if len(name) > 200:
-        raise DomainError(_("The name is at most 200 characters."), code="name_too_long", field="name")
+        raise DomainError(
+            _("The name is at most 200 characters."), code="name_too_long", field="name"
+        )
     with transaction.atomic():
         if Institution.objects.filter(name=name).exists():
             raise DomainError(
@@ -58,7 +60,9 @@ def institution_token_create(
     """A new API token for an institution: (row, the token itself, shown once)."""
     with transaction.atomic():
         if institution is None:
-            institution = Institution.objects.filter(name=" ".join(institution_name.split())).first()
+            institution = Institution.objects.filter(
+                name=" ".join(institution_name.split())
+            ).first()
             if institution is None:
                 if not create_institution:
                     raise DomainError(_("No such institution."), code="no_institution")
