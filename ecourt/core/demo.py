@@ -11,6 +11,7 @@ LOADERS: list[str] = [
     "ecourt.accounts.demo.load",
     "ecourt.cases.demo.load",
     "ecourt.mediation.demo.load",
+    "ecourt.evidence.demo.load",
 ]
 
 
