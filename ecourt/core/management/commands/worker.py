@@ -4,7 +4,8 @@ A message row is committed before its task is enqueued (on commit). If the proce
 between, or a worker dies while sending, the row would wait forever; the sweeper re-enqueues
 such rows, so every acknowledged message is sent at least once. The same loop ends
 mediations whose period ran out (``ecourt.mediation.services.mediations_expire``). A second
-thread runs the evidence log's sequencer (``ecourt.evidence.sequencer``).
+thread runs the evidence log's sequencer (``ecourt.evidence.sequencer``); the sweep also
+clears what unfinished evidence uploads left, hourly.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from typing import Any
 
 from django.db import close_old_connections
@@ -21,6 +23,7 @@ from django_tasks_db.models import DBTaskResult
 
 from ecourt.core.services import messages_sweep
 from ecourt.evidence.sequencer import sequence_forever
+from ecourt.evidence.services.uploads import evidence_cleanup
 from ecourt.mediation.services import mediations_expire
 
 logger = logging.getLogger("ecourt.worker")
@@ -28,7 +31,11 @@ logger = logging.getLogger("ecourt.worker")
 SWEEP_EVERY_SECONDS = 30.0
 
 
+CLEANUP_EVERY_SECONDS = 3600.0
+
+
 def _sweep_forever(stop: threading.Event) -> None:
+    last_cleanup = 0.0
     while not stop.wait(SWEEP_EVERY_SECONDS):
         try:
             close_old_connections()
@@ -42,6 +49,12 @@ def _sweep_forever(stop: threading.Event) -> None:
             ended = mediations_expire()
             if ended:
                 logger.info("ended %d mediation(s) whose period ran out", ended)
+            # What failed or abandoned evidence uploads left behind (storage scan: hourly).
+            if time.monotonic() - last_cleanup >= CLEANUP_EVERY_SECONDS:
+                last_cleanup = time.monotonic()
+                removed = evidence_cleanup()
+                if removed:
+                    logger.info("removed %d file(s) left by unfinished evidence uploads", removed)
         except Exception:  # the sweeper must never take the worker down
             logger.exception("outbound message sweep failed")
         finally:
