@@ -77,8 +77,18 @@ def _depositor_for_user(user: User) -> str:
     return alias.depositor_id
 
 
+#: The largest size a database column holds (a signed 64-bit integer).
+MAX_SIZE = 2**63 - 1
+
+
 def _entry(record: HashRecord, depositor: str, when: datetime, index: int) -> Entry:
     where = f"records[{index}]" if index >= 0 else "file"
+    if record.size > MAX_SIZE:
+        raise DomainError(
+            _("%(where)s: size is at most %(n)s bytes.") % {"where": where, "n": MAX_SIZE},
+            code="invalid_record",
+            field=where,
+        )
     try:
         return Entry(
             sha256=record.sha256,
@@ -292,25 +302,34 @@ def checkpoint_cosign(*, signed_note: str) -> list[Cosignature]:
     stored = Checkpoint.objects.filter(size=checkpoint.size).first()
     if stored is None or bytes(stored.root_hash) != checkpoint.root_hash:
         raise DomainError(_("This log has no such checkpoint."), code="unknown_checkpoint")
-    witnesses = {w.verifier_key: w for w in Witness.objects.filter(is_active=True)}
     accepted: list[Cosignature] = []
-    for witness in witnesses.values():
-        verifier = note.parse_verifier(witness.verifier_key)
-        for signature in signatures:
-            if signature.name != verifier.name or signature.key_id != verifier.key_id:
+    # All or nothing: a note with one good and one bad cosignature stores neither.
+    with transaction.atomic():
+        for witness in Witness.objects.filter(is_active=True).order_by("pk"):
+            verifier = note.parse_verifier(witness.verifier_key)
+            lines = [
+                s for s in signatures if s.name == verifier.name and s.key_id == verifier.key_id
+            ]
+            if not lines:
                 continue
-            try:
-                timestamp = note.verify_cosignature(body, signature, verifier)
-            except note.NoteError as exc:
+            timestamp, good = None, None
+            problem = ""
+            for signature in lines:  # a bad line next to a good one counts for nothing
+                try:
+                    timestamp, good = note.verify_cosignature(body, signature, verifier), signature
+                    break
+                except note.NoteError as exc:
+                    problem = str(exc)
+            if good is None or timestamp is None:
                 raise DomainError(
                     _("The cosignature of %(name)s does not verify: %(problem)s")
-                    % {"name": witness.name, "problem": exc},
+                    % {"name": witness.name, "problem": problem},
                     code="bad_cosignature",
-                ) from None
+                )
             cosignature, created = Cosignature.objects.get_or_create(
                 witness=witness,
                 checkpoint=stored,
-                defaults={"timestamp": timestamp, "line": signature.line},
+                defaults={"timestamp": timestamp, "line": good.line},
             )
             if created:
                 audit_record(

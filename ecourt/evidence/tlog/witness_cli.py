@@ -1,6 +1,6 @@
 """``ecourt witness``: an independent witness for an ecourt evidence log, over HTTP.
 
-    ecourt witness --keygen NAME --key FILE       # once: a new witness key (prints its verifier key)
+    ecourt witness --keygen NAME --key FILE    # once: a new key; prints its verifier key
     ecourt witness --log URL --key FILE --log-key KEY [--state FILE] [--once] [--interval S]
 
 Each round it fetches ``URL/checkpoint``, checks the log's signature, fetches the consistency
@@ -132,7 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.keygen:
         return _keygen(args.keygen, key_path)
     if not args.log or not args.log_key:
-        parser.error("--log and --log-key are required (pin the log's key; never trust a fetched one)")
+        parser.error(
+            "--log and --log-key are required (pin the log's key; never trust a fetched one)"
+        )
     try:
         name, key = note.parse_signer_key(key_path.read_text(encoding="utf-8"))
         log_key = note.parse_verifier(args.log_key)

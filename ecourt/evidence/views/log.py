@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ecourt.core.errors import DomainError
 from ecourt.evidence import selectors
@@ -36,7 +36,7 @@ def _text(body: str | bytes, *, status: int = 200, cache: str | None = SHORT) ->
     return response
 
 
-@require_GET
+@require_safe
 def checkpoint(request: HttpRequest) -> HttpResponse:
     latest = selectors.checkpoint_latest()
     if latest is None:
@@ -44,12 +44,12 @@ def checkpoint(request: HttpRequest) -> HttpResponse:
     return _text(selectors.checkpoint_note(latest))
 
 
-@require_GET
+@require_safe
 def key(request: HttpRequest) -> HttpResponse:
     return _text(str(log_verifier()) + "\n", cache="public, max-age=3600")
 
 
-@require_GET
+@require_safe
 def tile(request: HttpRequest, path: str) -> HttpResponse:
     try:
         wanted = parse_tile_path("tile/" + path)
@@ -64,7 +64,7 @@ def tile(request: HttpRequest, path: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def witnesses(request: HttpRequest) -> HttpResponse:
     response = JsonResponse(selectors.witness_policy())
     response["Cache-Control"] = "public, max-age=60"

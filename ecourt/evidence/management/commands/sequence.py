@@ -9,15 +9,17 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from ecourt.evidence.services.log import log_integrate_all
 from ecourt.evidence.sequencer import sequence_forever
+from ecourt.evidence.services.log import log_integrate_all
 
 
 class Command(BaseCommand):
     help = "Integrate pending evidence deposits into the log under signed checkpoints."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--once", action="store_true", help="Integrate what is pending, then stop.")
+        parser.add_argument(
+            "--once", action="store_true", help="Integrate what is pending, then stop."
+        )
         parser.add_argument("--period-ms", type=int, default=None, help="Batch period (ms).")
         parser.add_argument("--batch-size", type=int, default=None, help="Deposits per batch.")
 
