@@ -89,6 +89,8 @@ _PROBLEM_TEXT = {
     401: "Not signed in.",
     403: "Signed in, but not allowed (or the CSRF token is missing).",
     404: "No such resource, or not one the caller may see.",
+    409: "In conflict with the resource's current state (see code and detail).",
+    413: "Larger than the court accepts.",
     422: "The request does not match the schema or cannot be used.",
     429: "Too many attempts; try again later.",
 }

@@ -112,7 +112,9 @@ def _text(head: bytes) -> str | None:
     return "text/plain"
 
 
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+# C0 and C1 controls, reserved characters, and the bidirectional overrides that make
+# "fdp.exe" read as "exe.pdf".
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069<>:"/\\|?*]')
 
 
 def safe_filename(name: str, *, limit: int = 200) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ from ecourt.evidence.models import (
     EvidenceItem,
     LogHead,
     LogTile,
+    Upload,
     Witness,
 )
 from ecourt.evidence.tlog import merkle, note
@@ -207,7 +209,7 @@ def items_for(user: User, application: Application) -> list[EvidenceItem]:
     parties' drafts and everyone's submitted items."""
     return list(
         _visible_items(user, application)
-        .select_related("party", "blob", "deposit", "determination")
+        .select_related("party", "blob", "deposit", "determination__judge")
         .prefetch_related("opinions__party")
         .order_by("party__side", "party__position", "party_id", "number")
     )
@@ -222,7 +224,27 @@ def item_for_user(user: User, pk: int) -> EvidenceItem | None:
         return None
     return (
         _visible_items(user, application)
-        .select_related("application", "party", "blob", "deposit", "claimed_deposit", "uploaded_by")
+        .select_related(
+            "application",
+            "party",
+            "blob",
+            "deposit",
+            "claimed_deposit",
+            "uploaded_by",
+            "determination__judge",
+        )
+        .prefetch_related("opinions__party")
         .filter(pk=pk)
         .first()
     )
+
+
+_UPLOAD_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,40}")
+
+
+def upload_for_user(user: User, token: str) -> Upload | None:
+    """``user``'s own upload with this token; anyone else's is None, as if it did not exist."""
+    # Tokens are URL-safe base64; anything else (a NUL, which PostgreSQL refuses) names nothing.
+    if not user.is_authenticated or not _UPLOAD_TOKEN.fullmatch(token):
+        return None
+    return Upload.objects.select_related("blob").filter(token=token, owner=user).first()

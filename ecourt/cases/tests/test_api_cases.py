@@ -427,6 +427,8 @@ def _case_routes(case: Case) -> dict[tuple[str, str], tuple[str, object]]:
             c + "/confirmation-ruling",
             {"confirm": False, "reasons": "Not for outsiders to decide."},
         ),
+        # Evidence items (ecourt/evidence/api_items.py).
+        ("get", p + "/evidence"): (c + "/evidence", None),
     }
 
 

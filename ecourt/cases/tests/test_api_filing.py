@@ -920,6 +920,20 @@ def _application_routes(application: Application) -> dict[tuple[str, str], tuple
         # Pre-filing mediation's routes on an application (ecourt/mediation/api_court.py).
         ("get", p + "/diversion-proposals"): (a + "/diversion-proposals", None),
         ("post", p + "/diversion-proposals"): (a + "/diversion-proposals", {"note": "Mediate?"}),
+        # Evidence items (ecourt/evidence/api_items.py).
+        ("get", p + "/evidence"): (a + "/evidence", None),
+        ("post", p + "/evidence"): (
+            a + "/evidence",
+            {
+                "party_id": plaintiff.pk,
+                "upload": "no-such-upload",
+                "title": "T",
+                "purpose": "P",
+                "form": "other",
+                "kind": "copy",
+            },
+        ),
+        ("post", p + "/evidence/submit"): (a + "/evidence/submit", {"party_id": plaintiff.pk}),
     }
 
 

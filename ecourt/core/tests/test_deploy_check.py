@@ -38,6 +38,8 @@ def _production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         "ECOURT_BANK_PAYEE": "Internet Court",
         "ECOURT_BANK_NAME": "Bank of Example",
         "ECOURT_BANK_ACCOUNT": "0200 0000 0000 0000",
+        # The evidence log's signing key (the test settings made one for this run).
+        "ECOURT_LOG_KEY": os.environ["ECOURT_LOG_KEY"],
     }
     for name, value in overrides.items():
         if value is None:
@@ -56,6 +58,13 @@ def _manage(tmp_path: Path, *args: str, **overrides: str) -> subprocess.Complete
         text=True,
         timeout=120,
     )
+
+
+def test_it_refuses_to_deploy_without_the_evidence_log_key(tmp_path):
+    result = _manage(tmp_path, "check", "--deploy", "--fail-level", "WARNING", ECOURT_LOG_KEY=None)
+    assert result.returncode != 0
+    assert "ecourt.evidence.E001" in result.stderr
+    assert "ECOURT_LOG_KEY" in result.stderr
 
 
 def test_it_passes_the_deployment_checks(tmp_path):

@@ -56,12 +56,15 @@ def _check_open_for_filing(application: Application) -> Case | None:
                 % {"status": case.get_status_display()},
                 code="evidence_closed",
             )
-    elif application.status not in rules.APPLICATION_OPEN:
-        raise DomainError(
-            _("Evidence can no longer be filed with this application (%(status)s).")
-            % {"status": application.get_status_display()},
-            code="evidence_closed",
-        )
+    else:
+        # The status as committed, not as the caller's copy says (withdrawn meanwhile?).
+        application.refresh_from_db(fields=["status"])
+        if application.status not in rules.APPLICATION_OPEN:
+            raise DomainError(
+                _("Evidence can no longer be filed with this application (%(status)s).")
+                % {"status": application.get_status_display()},
+                code="evidence_closed",
+            )
     return case
 
 

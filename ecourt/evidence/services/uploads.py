@@ -19,7 +19,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
-from typing import IO
+from typing import Protocol
 
 from django.conf import settings
 from django.core.files import File
@@ -40,6 +40,13 @@ logger = logging.getLogger(__name__)
 MAX_CHUNK_BYTES = 16 * 1024 * 1024
 READ_BYTES = 1024 * 1024
 UPLOAD_HOURS = 24
+
+
+class ByteSource(Protocol):
+    """Where a chunk's bytes come from: a file, or the request itself (read as a stream, so
+    a chunk is never held whole in memory)."""
+
+    def read(self, n: int, /) -> bytes: ...
 
 
 class UploadConflict(DomainError):
@@ -111,7 +118,7 @@ def upload_start(*, actor: User, filename: str, size: int) -> Upload:
 
 
 def upload_chunk(
-    *, actor: User, upload: Upload, offset: int, length: int, sha256: str, stream: IO[bytes]
+    *, actor: User, upload: Upload, offset: int, length: int, sha256: str, stream: ByteSource
 ) -> Upload:
     """Append one chunk of ``length`` bytes read from ``stream`` at ``offset``, checked
     against ``sha256``. Completes the upload with its last chunk."""
@@ -148,7 +155,10 @@ def upload_chunk(
         digest = hashlib.sha256()
         remaining = length
         while remaining:
-            data = stream.read(min(READ_BYTES, remaining))
+            try:
+                data = stream.read(min(READ_BYTES, remaining))
+            except OSError:  # the client went away mid-chunk (Django's UnreadablePostError)
+                break
             if not data:
                 break
             digest.update(data)
@@ -204,6 +214,13 @@ def _complete(upload: Upload) -> Upload:
         )
     except DomainError as exc:
         raise _fail(upload, str(exc.message), exc.code) from None
+    except Exception:
+        # A storage error must not leave an upload "open" with every byte received, which
+        # nothing could finish: it fails, and the client starts again.
+        logger.exception("upload %s: storing the completed file failed", upload.pk)
+        raise _fail(
+            upload, _("The file could not be stored. Try again."), "storage_failed"
+        ) from None
     Upload.objects.filter(pk=upload.pk, status=UploadStatus.OPEN).update(
         status=UploadStatus.COMPLETE, blob=blob
     )
