@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,11 +30,13 @@ from ecourt.evidence.models import (
 )
 from ecourt.evidence.tlog import merkle, note
 from ecourt.evidence.tlog.tiles import (
+    TILE_HEIGHT,
     TILE_WIDTH,
     Tile,
     entry_bundle,
+    fold,
     parse_entry_bundle,
-    reader_from_tiles,
+    tile_for_node,
 )
 
 
@@ -58,20 +64,90 @@ def tile_data(tile: Tile) -> bytes | None:
     return data[: tile.width * merkle.HASH_SIZE]
 
 
-def _cached_reader() -> merkle.NodeReader:
-    cache: dict[tuple[int, int], bytes] = {}
+#: Interior hashes of full tiles, keyed by the SHA-256 of the tile's bytes: a full tile
+#: never changes, and keying by content means a restored or rebuilt database can never be
+#: answered from a stale entry. About 16 KiB each.
+_INTERIORS: OrderedDict[bytes, list[list[bytes]]] = OrderedDict()
+_INTERIORS_LOCK = threading.Lock()
+INTERIOR_CACHE_TILES = 2048
 
-    def read(level: int, index: int) -> bytes:
-        if (level, index) not in cache:
-            row = (
-                LogTile.objects.filter(level=level, index=index)
-                .values_list("data", flat=True)
-                .first()
+
+def _interior(data: bytes) -> list[list[bytes]]:
+    """The 9 levels of a full tile's subtree hashes: 256 leaves' hashes up to its root."""
+    key = hashlib.sha256(data).digest()
+    with _INTERIORS_LOCK:
+        levels = _INTERIORS.get(key)
+        if levels is not None:
+            _INTERIORS.move_to_end(key)
+            return levels
+    layer = [data[i : i + merkle.HASH_SIZE] for i in range(0, len(data), merkle.HASH_SIZE)]
+    levels = [layer]
+    while len(layer) > 1:
+        layer = [merkle.node_hash(layer[i], layer[i + 1]) for i in range(0, len(layer), 2)]
+        levels.append(layer)
+    with _INTERIORS_LOCK:
+        _INTERIORS[key] = levels
+        while len(_INTERIORS) > INTERIOR_CACHE_TILES:
+            _INTERIORS.popitem(last=False)
+    return levels
+
+
+def _nodes_needed(proof: Callable[[merkle.NodeReader], object]) -> set[tuple[int, int]]:
+    """The tiles a proof reads, found by running it over placeholder hashes (a few dozen
+    SHA-256, no tile data), so the real run can fetch them all in one query."""
+    tiles: set[tuple[int, int]] = set()
+
+    def record(level: int, index: int) -> bytes:
+        tile, _offset, _span = tile_for_node(level, index)
+        tiles.add((int(tile.level), tile.index))
+        return bytes(merkle.HASH_SIZE)
+
+    proof(record)
+    return tiles
+
+
+def _run_proof(proof: Callable[[merkle.NodeReader], list[bytes]]) -> list[bytes]:
+    """Run ``proof`` over the stored tiles: one query, full tiles' interiors from the cache."""
+    wanted = _nodes_needed(proof)
+    condition = Q()
+    for level, index in wanted:
+        condition |= Q(level=level, index=index)
+    stored: dict[tuple[int, int], tuple[int, bytes]] = {}
+    if wanted:
+        for level, index, width, data in LogTile.objects.filter(condition).values_list(
+            "level", "index", "width", "data"
+        ):
+            stored[(level, index)] = (width, bytes(data))
+
+    def node(level: int, index: int) -> bytes:
+        tile, offset, span = tile_for_node(level, index)
+        width, data = stored.get((int(tile.level), tile.index), (0, b""))
+        if width < offset + span:
+            raise LookupError(f"tile {tile.path} is too narrow for node ({level}, {index})")
+        height = level - merkle_height(tile)
+        if width == TILE_WIDTH:
+            return _interior(data)[height][offset >> height]
+        hashes = [
+            data[i : i + merkle.HASH_SIZE]
+            for i in range(
+                offset * merkle.HASH_SIZE, (offset + span) * merkle.HASH_SIZE, merkle.HASH_SIZE
             )
-            cache[(level, index)] = bytes(row) if row is not None else b""
-        return cache[(level, index)]
+        ]
+        return fold(hashes)
 
-    return reader_from_tiles(read)
+    return proof(node)
+
+
+def tree_root(size: int) -> bytes:
+    """The root hash of the first ``size`` entries, computed from the stored tiles alone."""
+    if size == 0:
+        return merkle.EMPTY_ROOT
+    return _run_proof(lambda node: [merkle.tree_hash(size, node)])[0]
+
+
+def merkle_height(tile: Tile) -> int:
+    """The tree level of a tile's first row of hashes."""
+    return int(tile.level) * TILE_HEIGHT
 
 
 def inclusion_proof(index: int, size: int) -> list[bytes]:
@@ -79,7 +155,7 @@ def inclusion_proof(index: int, size: int) -> list[bytes]:
         raise ProofRequestError("index must be at least 0 and below size")
     if size > log_size():
         raise ProofRequestError("size is past the log's size")
-    return merkle.inclusion_proof(index, size, _cached_reader())
+    return _run_proof(lambda node: merkle.inclusion_proof(index, size, node))
 
 
 def consistency_proof(first: int, second: int) -> list[bytes]:
@@ -87,7 +163,7 @@ def consistency_proof(first: int, second: int) -> list[bytes]:
         raise ProofRequestError("from must be at least 1 and at most to")
     if second > log_size():
         raise ProofRequestError("to is past the log's size")
-    return merkle.consistency_proof(first, second, _cached_reader())
+    return _run_proof(lambda node: merkle.consistency_proof(first, second, node))
 
 
 def trusted_witnesses() -> list[Witness]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -260,10 +260,16 @@ def log_integrate(*, limit: int | None = None) -> int:
                 LogTile.objects.create(
                     level=level, index=write.tile.index, width=write.tile.width, data=write.data
                 )
-        for offset, deposit in enumerate(pending):
-            deposit.leaf_index = head.size + offset
-            deposit.integrated_at = now
-        Deposit.objects.bulk_update(pending, ["leaf_index", "integrated_at"], batch_size=1000)
+        # One parameterised UPDATE per row through executemany: bulk_update's CASE WHEN
+        # expressions cost 96% of a batch in Python (bench/evidence.py), the SQL itself little.
+        table = connection.ops.quote_name(Deposit._meta.db_table)
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET leaf_index = %s, integrated_at = %s "  # noqa: S608
+                "WHERE id = %s AND leaf_index IS NULL",
+                [(head.size + i, stamp, d.pk) for i, d in enumerate(pending)],
+            )
         body = note.Checkpoint(origin, appended.size, appended.root_hash).body
         Checkpoint.objects.create(
             size=appended.size,

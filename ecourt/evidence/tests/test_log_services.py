@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from ecourt.accounts.models import User
 from ecourt.core.errors import DomainError
 from ecourt.core.models import AuditEvent
-from ecourt.evidence import selectors
+from ecourt.evidence import models, selectors
 from ecourt.evidence.keys import log_signer, log_verifier
 from ecourt.evidence.models import (
     ENTRIES_LEVEL,
@@ -548,3 +548,61 @@ def test_sequence_once_on_a_fresh_database_creates_the_head(db):
     assert sequence_once() == 1
     assert LogHead.objects.get(pk=1).size == 1
     assert assert_log_sound() == 1
+
+
+def test_proofs_over_full_tiles_stay_right_when_the_database_holds_another_log(db):
+    """Full tiles' interior hashes are cached by the tiles' content, never by their position:
+    a database rebuilt with other entries (a restore, a test) is never answered from the
+    cache of the old one."""
+    inst, _token = institution()
+    deposits_create(actor=None, institution=inst, records=records(600, "first log"))
+    log_integrate_all(limit=600)
+    first_root = bytes(LogHead.objects.get(pk=1).root_hash)
+    selectors.inclusion_proof(5, 600)  # warms the cache with the first log's full tiles
+
+    Deposit.objects.all().delete()
+    LogTile.objects.all().delete()
+    Checkpoint.objects.all().delete()
+    LogHead.objects.all().delete()
+    deposits_create(actor=None, institution=inst, records=records(600, "second log"))
+    log_integrate_all(limit=600)
+    root = bytes(LogHead.objects.get(pk=1).root_hash)
+    assert root != first_root
+    entries = entries_in_leaf_order()
+    for index in (0, 5, 255, 256, 511, 512, 599):
+        merkle.verify_inclusion(
+            merkle.leaf_hash(entries[index]),
+            index,
+            600,
+            selectors.inclusion_proof(index, 600),
+            root,
+        )
+    assert selectors.tree_root(600) == root == naive_root(entries)
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(first=st.integers(1, 700), extra=st.integers(0, 700))
+def test_tile_proofs_equal_proofs_from_the_leaves(db, first, extra):
+    """Proofs read from tiles (full ones through the interior cache, partial ones folded)
+    equal proofs computed from the leaves, across tile boundaries."""
+    Deposit.objects.all().delete()
+    LogTile.objects.all().delete()
+    Checkpoint.objects.all().delete()
+    LogHead.objects.all().delete()
+    inst = models.Institution.objects.first() or institution()[0]
+    deposits_create(
+        actor=None, institution=inst, records=records(first + extra, f"p{first}-{extra}")
+    )
+    log_integrate_all(limit=max(1, first))
+    entries = entries_in_leaf_order()
+    leaves = merkle.reader_from_leaves([merkle.leaf_hash(e) for e in entries])
+    second = first + extra
+    for index in {0, first - 1, second - 1, (first * 7) % second}:
+        assert selectors.inclusion_proof(index, second) == merkle.inclusion_proof(
+            index, second, leaves
+        )
+    assert selectors.consistency_proof(first, second) == merkle.consistency_proof(
+        first, second, leaves
+    )
