@@ -18,8 +18,7 @@
    node hashes held in memory (``reader_from_leaves``, warm), and pymerkle's
    ``prove_inclusion`` on a ``SqliteTree`` of the same leaves. Every proof is checked
    against the in-memory one.
-4. Upload ingest of a 1 GiB file through HTTP against ``sha256sum``: skipped until the
-   upload endpoint exists (``ecourt.evidence.services.uploads``).
+4. Upload ingest of a 1 GiB file through HTTP against ``sha256sum``: bench/evidence_upload.py.
 
 Each database run gets a fresh database: a SQLite file in a temporary folder (WAL, as the
 settings configure it), or a PostgreSQL database ``ecourt_bench_<pid>`` created and dropped
@@ -36,7 +35,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import hashlib
-import importlib.util
 import io
 import json
 import os
@@ -577,28 +575,12 @@ def bench_proofs(args: argparse.Namespace, tmp: Path, depositor: str) -> dict[st
     return result
 
 
-# --- UPLOAD INGEST: not built yet ---------------------------------------------------------------
+# --- Upload ingest: bench/evidence_upload.py ------------------------------------------------------
 
 
 def bench_upload() -> dict[str, Any] | None:
-    """UPLOAD INGEST — waiting for the upload endpoint (issue 5, being written elsewhere).
-
-    To do once ``ecourt.evidence.services.uploads`` exists: stream a 1 GiB file through the
-    upload endpoint over HTTP to a server in a separate process, time it against
-    ``sha256sum`` on the same file in the same run (target: ingest ≥ 0.5× sha256sum's speed)
-    and record the server's peak RSS for 256 MiB and 1 GiB (target: flat in file size).
-    """
-    try:
-        found = importlib.util.find_spec("ecourt.evidence.services.uploads") is not None
-    except ModuleNotFoundError:
-        found = False
-    if not found:
-        print("upload ingest: endpoint not built yet")
-        return None
-    print(
-        "upload ingest: skipped — ecourt.evidence.services.uploads exists, but this section"
-        " is not written yet (bench_upload in bench/evidence.py)"
-    )
+    """Upload ingest runs a real server and large files: ``bench/evidence_upload.py``."""
+    print("upload ingest: see bench/evidence_upload.py (run by make bench)")
     return None
 
 
