@@ -22,7 +22,7 @@ if "ECOURT_LOG_KEY" not in os.environ:
         "test.ecourt.invalid/evidence", Ed25519PrivateKey.generate()
     )
 
-from ecourt.settings import *  # noqa: E402, F403
+from ecourt.settings import *  # noqa: F403
 
 # Browsers do not send Secure cookies over plain http to 127.0.0.1; tests run without TLS.
 SECURE_SSL_REDIRECT = False

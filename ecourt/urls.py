@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("ecourt.cases.urls")),
     path("mediation/", include("ecourt.mediation.urls")),
     path("log/", include("ecourt.evidence.urls_log")),
+    # evidence/… (parties, court administrators) and verify/ (anyone)
+    path("", include("ecourt.evidence.urls")),
     path("admin/", admin.site.urls),
     path("", include("ecourt.core.urls")),
 ]

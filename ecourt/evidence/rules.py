@@ -19,3 +19,16 @@ CASE_EVIDENCE_OPEN = frozenset(
 CASE_EXAMINATION_OPEN = CASE_EVIDENCE_OPEN | {C.HEARD}
 
 QUALITIES = ("authenticity", "legality", "relevance")
+
+
+def filing_open(*, application_status: str, case_status: str | None) -> bool:
+    """Whether a party may still add, remove and submit evidence (the pages offer the
+    buttons only then; the services decide)."""
+    if case_status is not None:
+        return case_status in CASE_EVIDENCE_OPEN
+    return application_status in APPLICATION_OPEN
+
+
+def examination_open(case_status: str | None) -> bool:
+    """Whether opinions and determinations are still recorded (only in a case)."""
+    return case_status is not None and case_status in CASE_EXAMINATION_OPEN
