@@ -89,10 +89,8 @@ def deposit_out(deposit: Deposit, created: bool = False) -> DepositOut:
     )
 
 
-def _problem(status: int, code: str, detail: str) -> DomainError:
-    error = DomainError(detail, code=code)
-    error.status_code = status
-    return error
+class Conflict(DomainError):
+    status_code = 409
 
 
 @router.post(
@@ -136,20 +134,18 @@ def deposits_post(request: HttpRequest, payload: DepositsIn) -> Any:
         earlier = IdempotencyRecord.objects.filter(institution=institution, key=key).first()
         if key and earlier is not None:
             return _replay(earlier, body_hash)
-        raise _problem(
-            409,
-            "concurrent_deposit",
+        raise Conflict(
             _("A concurrent request deposited the same records; send it again."),
+            code="concurrent_deposit",
         ) from None
     return Status(status, out)
 
 
 def _replay(earlier: IdempotencyRecord, body_hash: str) -> HttpResponse:
     if earlier.request_sha256 != body_hash:
-        raise _problem(
-            409,
-            "idempotency_key_reused",
+        raise Conflict(
             _("This Idempotency-Key was used with a different request."),
+            code="idempotency_key_reused",
         )
     response = JsonResponse(earlier.response["body"], status=earlier.response["status"])
     response["Idempotent-Replayed"] = "true"
@@ -224,7 +220,7 @@ class LookupOut(Schema):
 def deposits_lookup(
     request: HttpRequest, sha256: Annotated[str, Query(pattern=r"^[0-9a-fA-F]{64}$")]
 ) -> Any:
-    found = selectors.deposits_by_hash(sha256)[:100]
+    found = selectors.deposits_by_hash(sha256, limit=100)
     return LookupOut(
         sha256=sha256.lower(),
         log_size=selectors.log_size(),

@@ -17,7 +17,7 @@ from django.db.models import Count, Q, QuerySet
 
 from ecourt.accounts.models import User
 from ecourt.cases import selectors as case_selectors
-from ecourt.cases.models import Application, Case
+from ecourt.cases.models import Application, Case, Party, PartySide
 from ecourt.evidence.keys import log_verifier
 from ecourt.evidence.models import (
     ENTRIES_LEVEL,
@@ -29,7 +29,7 @@ from ecourt.evidence.models import (
     Upload,
     Witness,
 )
-from ecourt.evidence.tlog import merkle, note
+from ecourt.evidence.tlog import merkle
 from ecourt.evidence.tlog.tiles import (
     TILE_HEIGHT,
     TILE_WIDTH,
@@ -258,11 +258,9 @@ def deposit_by_number(deposit_no: str) -> Deposit | None:
     return Deposit.objects.filter(deposit_no=deposit_no.strip().upper()).first()
 
 
-def deposits_by_hash(sha256: str) -> list[Deposit]:
-    return list(Deposit.objects.filter(sha256=sha256.strip().lower()).order_by("accepted_at", "pk"))
-
-
-__all__ = ["TILE_WIDTH", "note"]
+def deposits_by_hash(sha256: str, *, limit: int | None = None) -> list[Deposit]:
+    found = Deposit.objects.filter(sha256=sha256.strip().lower()).order_by("accepted_at", "pk")
+    return list(found[:limit] if limit is not None else found)
 
 
 # --- Evidence items ----------------------------------------------------------------------------
@@ -280,9 +278,19 @@ def application_visible(user: User, application_id: int) -> Application | None:
     return None
 
 
-def _visible_items(user: User, application: Application) -> QuerySet[EvidenceItem]:
-    from ecourt.evidence.services.items import acting_parties
+def acting_parties(user: User, application: Application) -> list[Party]:
+    """The parties of ``application`` that ``user`` acts as or for; the filer acts for the
+    plaintiffs of their own application."""
+    parties = case_selectors.parties_acting_for(user, application=application)
+    if application.created_by_id == user.pk:
+        known = {p.pk for p in parties}
+        parties += [
+            p for p in application.parties.filter(side=PartySide.PLAINTIFF) if p.pk not in known
+        ]
+    return parties
 
+
+def _visible_items(user: User, application: Application) -> QuerySet[EvidenceItem]:
     own = [p.pk for p in acting_parties(user, application)]
     return EvidenceItem.objects.filter(application=application).filter(
         Q(submitted_at__isnull=False) | Q(party_id__in=own)

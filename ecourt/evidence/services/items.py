@@ -10,8 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ecourt.accounts.models import User
-from ecourt.cases import selectors as case_selectors
-from ecourt.cases.models import Application, Case, EvidenceForm, Party, PartySide
+from ecourt.cases.models import Application, Case, EvidenceForm, Party
 from ecourt.cases.services._common import docket_add
 from ecourt.core.audit import audit_record
 from ecourt.core.errors import DomainError, PermissionDenied
@@ -27,20 +26,8 @@ from ecourt.evidence.models import (
     Upload,
     UploadStatus,
 )
-from ecourt.evidence.selectors import deposit_by_number
+from ecourt.evidence.selectors import acting_parties, deposit_by_number
 from ecourt.evidence.services.log import deposit_for_user
-
-
-def acting_parties(user: User, application: Application) -> list[Party]:
-    """The parties of ``application`` that ``user`` acts as or for; the filer acts for the
-    plaintiffs of their own application."""
-    parties = case_selectors.parties_acting_for(user, application=application)
-    if application.created_by_id == user.pk:
-        known = {p.pk for p in parties}
-        parties += [
-            p for p in application.parties.filter(side=PartySide.PLAINTIFF) if p.pk not in known
-        ]
-    return parties
 
 
 def _case(application: Application) -> Case | None:
@@ -315,23 +302,13 @@ def evidence_opinion_record(
                 "party": party.name,
                 "owner": item.party.name,
                 "number": item.number,
-                **{k: _pair(Stance(v).label) for k, v in stances.items()},
+                **{k: Stance(v).label for k, v in stances.items()},
             },
             actor=actor,
             party=party,
             document_text=reasons,
         )
     return opinion
-
-
-def _pair(label: object) -> tuple[str, str]:
-    from django.utils import translation
-
-    with translation.override("en"):
-        en = str(label)
-    with translation.override("zh-hans"):
-        zh = str(label)
-    return en, zh
 
 
 def evidence_determination_record(

@@ -83,8 +83,8 @@ def witness_round(
     key: Ed25519PrivateKey,
     state_path: Path,
     now: int | None = None,
-) -> tuple[WitnessState, bool]:
-    """One round: (the state now, whether a cosignature was posted). Raises ForkDetected,
+) -> WitnessState:
+    """One round: the state after cosigning and posting. Raises ForkDetected,
     note.NoteError for a checkpoint the log did not sign, WitnessError for I/O problems."""
     log_url = log_url.rstrip("/")
     signed = _get(log_url + "/checkpoint").decode("utf-8", "replace")
@@ -113,7 +113,7 @@ def witness_round(
     # Remember first: once posted, this witness has vouched for the new tree.
     save_state(state_path, new_state)
     _post(log_url + "/cosignature", (signed + cosignature.line).encode())
-    return new_state, True
+    return new_state
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     api_url = (args.api or api_base(args.log)).rstrip("/")
     while True:
         try:
-            state, _posted = witness_round(
+            state = witness_round(
                 log_url=args.log,
                 api_url=api_url,
                 log_key=log_key,

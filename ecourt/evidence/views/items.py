@@ -37,8 +37,8 @@ from ecourt.evidence import rules, selectors
 from ecourt.evidence.files import item_file_response
 from ecourt.evidence.forms import DeterminationForm, EvidenceItemForm, OpinionForm
 from ecourt.evidence.models import EvidenceItem, EvidenceOpinion, Upload, UploadStatus
+from ecourt.evidence.selectors import acting_parties
 from ecourt.evidence.services.items import (
-    acting_parties,
     evidence_determination_record,
     evidence_item_add,
     evidence_item_remove,
