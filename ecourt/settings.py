@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from ecourt.delivery.rules import parse_quiet_hours
 from ecourt.env import (
     env_bool,
     env_choice,
@@ -94,6 +95,8 @@ INSTALLED_APPS = [
     "ecourt.cases",
     "ecourt.mediation",
     "ecourt.evidence",
+    "ecourt.documents",
+    "ecourt.delivery",
 ]
 
 MIDDLEWARE = [
@@ -255,6 +258,23 @@ ECOURT_SMS_SENDER = env_str("ECOURT_SMS_SENDER", "ecourt") or "ecourt"
 ECOURT_SMS_OUTBOX_PAGE = env_bool("ECOURT_SMS_OUTBOX_PAGE", DEBUG)
 if ECOURT_SMS_BACKEND == "http" and not ECOURT_SMS_HTTP_URL:
     raise ImproperlyConfigured("ECOURT_SMS_BACKEND=http needs ECOURT_SMS_HTTP_URL.")
+
+# --- Electronic delivery ----------------------------------------------------------------------
+# The address people reach the platform at, for the links in texts and emails.
+ECOURT_PUBLIC_URL = (env_str("ECOURT_PUBLIC_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+# Court-time window in which no text message goes out (legal service and notices alike; the
+# platform inbox is written at any hour). Empty: no quiet hours.
+ECOURT_SMS_QUIET_HOURS = env_str("ECOURT_SMS_QUIET_HOURS", "22:00-08:00") or ""
+try:
+    parse_quiet_hours(ECOURT_SMS_QUIET_HOURS)
+except ValueError:
+    raise ImproperlyConfigured(
+        "ECOURT_SMS_QUIET_HOURS must look like 22:00-08:00 (court time), or be empty."
+    ) from None
+# Whether a delivery email carries the document's text (default: only a notice with a link).
+ECOURT_DELIVERY_EMAIL_TEXT = env_bool("ECOURT_DELIVERY_EMAIL_TEXT", False)
+# Deliveries a worker claims at a time.
+ECOURT_DELIVERY_BATCH = env_int("ECOURT_DELIVERY_BATCH", 50, minimum=1)
 
 # --- Background tasks -----------------------------------------------------------------------
 _TASKS_BACKENDS = {

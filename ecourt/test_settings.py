@@ -9,6 +9,7 @@ os.environ.setdefault("ECOURT_SECRET_KEY", "test-secret-key-" + "x" * 48)
 os.environ.setdefault("ECOURT_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("ECOURT_TASKS_BACKEND", "immediate")
 os.environ.setdefault("ECOURT_SMS_BACKEND", "locmem")
+os.environ.setdefault("ECOURT_SMS_QUIET_HOURS", "")
 os.environ.setdefault("ECOURT_VAR_DIR", tempfile.mkdtemp(prefix="ecourt-test-"))
 os.environ.setdefault("ECOURT_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 

@@ -12,6 +12,7 @@ LOADERS: list[str] = [
     "ecourt.cases.demo.load",
     "ecourt.mediation.demo.load",
     "ecourt.evidence.demo.load",
+    "ecourt.delivery.demo.load",
 ]
 
 

@@ -59,3 +59,17 @@ def test_it_loads_one_demo_person_per_role_and_twice_changes_nothing(settings):
     assert held >= set(STAFF_ROLES) | {Role.LITIGANT, Role.LAWYER, Role.COMPANY_REPRESENTATIVE}
     assert "13800000010" in out.getvalue()
     assert all(u.is_identity_verified for u in User.objects.all())
+
+
+def test_the_demo_serves_a_summons_on_both_parties_of_the_demo_case(settings):
+    from ecourt.delivery.models import Delivery
+    from ecourt.documents.models import CourtDocument, DocumentKind
+
+    settings.DEBUG = True
+    call_command("demo", stdout=StringIO())
+    summons = CourtDocument.objects.get(kind=DocumentKind.SUMMONS)
+    served = Delivery.objects.filter(document=summons, served_rule="confirmed.reached")
+    assert served.count() == 2
+    assert all(d.proofs.filter(superseded_at__isnull=True).exists() for d in served)
+    call_command("demo", stdout=StringIO())
+    assert CourtDocument.objects.filter(kind=DocumentKind.SUMMONS).count() == 1

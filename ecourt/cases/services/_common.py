@@ -12,7 +12,6 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from ecourt.accounts.models import User
-from ecourt.accounts.notices import text_person
 from ecourt.cases.models import (
     APPLICATION_TRANSITIONS,
     CASE_TRANSITIONS,
@@ -144,6 +143,10 @@ def today() -> date:
 
 
 def notify(user: User | None, text: Promise, purpose: str, **params: Any) -> None:
-    """Text a person about their application or case, in their language, after commit."""
+    """Tell a person about their application or case: a notice (not legal service) in their
+    notification centre at once, and a text in their language after commit, as their
+    preferences and quiet hours allow (ecourt.delivery)."""
+    from ecourt.delivery.services.issue import notice_send
+
     if user is not None and user.is_active:
-        text_person(user, text=text, purpose=purpose, params=params)
+        notice_send(user=user, text=text, params=params, purpose=purpose)

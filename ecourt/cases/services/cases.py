@@ -43,6 +43,7 @@ from ecourt.core.audit import audit_record
 from ecourt.core.errors import DomainError, PermissionDenied, RateLimited
 from ecourt.core.models import AuditEvent
 from ecourt.core.text import clean_text
+from ecourt.delivery.services.receipts import deliveries_mark_acted
 
 C = CaseStatus
 LINK_FAILURES_PER_HOUR = 5
@@ -245,10 +246,35 @@ def _record_service(
         )
 
 
+def complaint_served_by_delivery(
+    *, case: Case, party: Party, served_on: date, method: str, actor: User | None
+) -> None:
+    """The delivery of the complaint copy to ``party`` counts as served (its rule decided
+    when). The caller holds the case lock."""
+    if party.complaint_served_on is not None or case.status not in (
+        C.DOCKETED,
+        C.COMPLAINT_SERVED,
+    ):
+        return
+    _record_service(case, party, actor=actor, served_on=served_on, method=method)
+    audit_record(
+        code="ecourt.cases.complaint.served",
+        actor=actor,
+        target=case,
+        new={"party": party.pk, "method": "delivery"},
+    )
+
+
 def complaint_open(*, actor: User, case_id: int) -> Party | None:
     """A linked defendant opens the complaint. That signed-in reading is service of the
     complaint on an address the defendant did not confirm (Online Litigation Rules 2021,
-    Art. 31: served when the recipient reads it). Returns the party served, if any."""
+    Art. 31: served when the recipient reads it). Returns the party served, if any.
+
+    When the complaint copy went out as a delivery, this is that delivery's read receipt and
+    the delivery's rules decide; cases docketed before deliveries existed are served here."""
+    from ecourt.delivery.models import Delivery
+    from ecourt.delivery.services.receipts import delivery_mark_read
+
     with transaction.atomic():
         case = lock_case(case_id)
         party = case.parties.filter(
@@ -256,6 +282,13 @@ def complaint_open(*, actor: User, case_id: int) -> Party | None:
         ).first()
         if party is None or case.status not in (C.DOCKETED, C.COMPLAINT_SERVED):
             return None
+        delivery = Delivery.objects.filter(
+            party=party, document__kind="complaint_copy", served_at__isnull=True
+        ).first()
+        if delivery is not None:
+            delivery_mark_read(actor=actor, delivery_id=delivery.pk, evidence={"via": "case"})
+            party.refresh_from_db()
+            return party if party.complaint_served_on is not None else None
         _record_service(
             case, party, actor=actor, served_on=today(), method="read on the platform after linking"
         )
@@ -368,6 +401,7 @@ def response_file(*, actor: User, case_id: int, kind: str, text: str) -> CaseRes
         )
         if kind == ResponseKind.ANSWER:
             deadlines_close(how="met", case=case, party=party, code="answer")
+        deliveries_mark_acted(actor=actor, case=case, party=party)
         docket_add(
             case=case,
             code=f"case.{kind}",

@@ -426,6 +426,7 @@ def filing_accept(
                 codes.append((party, association_code_issue(party)))
         for party, code in codes:
             _invite_defendant(case, party, code)
+        _serve_opening_documents(actor, case, application, parties, codes)
         audit_record(
             code="ecourt.filing.accepted",
             actor=actor,
@@ -439,14 +440,88 @@ def filing_accept(
                 "procedure": procedure,
             },
         )
-        notify(
-            application.created_by,
-            gettext_lazy("Application no. %(id)s was accepted and docketed as %(number)s."),
-            "filing.accepted",
-            id=str(application.pk),
-            number=case.number,
-        )
+        if not any(
+            p.side == PartySide.PLAINTIFF and p.user_id == application.created_by_id
+            for p in parties
+        ):
+            # The plaintiffs get the notice of acceptance; a filer who is not one of them
+            # (an agent) is told here.
+            notify(
+                application.created_by,
+                gettext_lazy("Application no. %(id)s was accepted and docketed as %(number)s."),
+                "filing.accepted",
+                id=str(application.pk),
+                number=case.number,
+            )
     return case
+
+
+def complaint_text(case: Case, application: Application, parties: Sequence[Party]) -> str:
+    """The copy of the complaint served on the defendants: parties, claims, facts."""
+    lines = [f"{case.number}", ""]
+    for side, label in (
+        (PartySide.PLAINTIFF, "原告 Plaintiff"),
+        (PartySide.DEFENDANT, "被告 Defendant"),
+    ):
+        for party in parties:
+            if party.side == side:
+                lines.append(f"{label}: {party.name}")
+    lines += ["", "诉讼请求 Claims:"]
+    for number, claim in enumerate(application.claims.order_by("position", "pk"), start=1):
+        amount = f" ({claim.amount:,.2f} 元 yuan)" if claim.amount is not None else ""
+        lines.append(f"{number}. {claim.text}{amount}")
+    lines += ["", "事实与理由 Facts and reasons:", application.facts_and_reasons or "—"]
+    return "\n".join(lines)
+
+
+def _serve_opening_documents(
+    actor: User,
+    case: Case,
+    application: Application,
+    parties: Sequence[Party],
+    codes: Sequence[tuple[Party, str]],
+) -> None:
+    """Serve the complaint copy on the defendants and the notice of acceptance on the
+    plaintiffs through delivery. A defendant without an account was just invited with its
+    association code; that text is its notice, so no second one goes out."""
+    from ecourt.documents.models import DocumentKind
+    from ecourt.documents.services import document_issue
+
+    defendants = [p.pk for p in parties if p.side == PartySide.DEFENDANT]
+    plaintiffs = [p.pk for p in parties if p.side == PartySide.PLAINTIFF]
+    invited = {
+        party.pk: "association code invitation"
+        for party, _code in codes
+        if party.mobile or party.email
+    }
+    if defendants:
+        document_issue(
+            actor=actor,
+            case_id=case.pk,
+            kind=DocumentKind.COMPLAINT_COPY,
+            title=f"起诉状副本 Copy of the complaint — {case.number}",
+            body=complaint_text(case, application, parties),
+            recipient_ids=defendants,
+            notified_otherwise=invited,
+            check_staff=False,
+            docket=False,  # its service is docketed when it happens
+        )
+    if plaintiffs:
+        document_issue(
+            actor=actor,
+            case_id=case.pk,
+            kind=DocumentKind.ACCEPTANCE_NOTICE,
+            title=f"受理通知书 Notice of acceptance — {case.number}",
+            body=(
+                f"{case.number}\n\n"
+                f"本院已受理{case.title}一案。案件受理费 {case.fee_amount:,.2f} 元。\n"
+                f"The court has accepted the case {case.title}. "
+                f"Acceptance fee: {case.fee_amount:,.2f} yuan."
+            ),
+            recipient_ids=plaintiffs,
+            check_staff=False,
+            docket=False,  # the docketing entry records the notice of acceptance
+        )
 
 
 def association_code_reissue(*, actor: User, case_id: int, party_id: int) -> None:

@@ -14,6 +14,7 @@ from ecourt.cases.models import Application, Case, EvidenceForm, Party
 from ecourt.cases.services._common import docket_add
 from ecourt.core.audit import audit_record
 from ecourt.core.errors import DomainError, PermissionDenied
+from ecourt.delivery.services.receipts import deliveries_mark_acted
 from ecourt.evidence import rules
 from ecourt.evidence.models import (
     DepositCheck,
@@ -218,6 +219,9 @@ def evidence_list_submit(
                 actor=actor,
                 party=party,
             )
+            # Filing in the case is acting on what the court sent (Online Litigation Rules
+            # Art. 31): documents not served yet count as received.
+            deliveries_mark_acted(actor=actor, case=case, party=party)
         for item in drafts:
             item.submitted_at = now
     return drafts

@@ -196,6 +196,34 @@ def deposit_for_user(
     return deposit, True
 
 
+#: The depositor id of the court itself (documents it issues, proofs of service).
+COURT_DEPOSITOR = "court"
+
+
+def deposit_for_court(*, sha256: str, size: int, media_type: str) -> Deposit:
+    """Deposit the hash of something the court produced (an issued document, a proof of
+    service), in the caller's transaction. The same content deposited again returns the
+    earlier deposit."""
+    existing = Deposit.objects.filter(depositor_id=COURT_DEPOSITOR, sha256=sha256).first()
+    if existing is not None:
+        return existing
+    when = _now_second()
+    entry = _entry(HashRecord(sha256, size, media_type), COURT_DEPOSITOR, when, -1)
+    try:
+        with transaction.atomic():
+            return Deposit.objects.create(
+                deposit_no=deposit_number(),
+                depositor_id=COURT_DEPOSITOR,
+                sha256=sha256,
+                size=size,
+                media_type=media_type,
+                accepted_at=when,
+                entry_text=entry.text,
+            )
+    except IntegrityError:  # the same content at the same moment from another transaction
+        return Deposit.objects.get(depositor_id=COURT_DEPOSITOR, sha256=sha256)
+
+
 # --- The sequencer -----------------------------------------------------------------------------
 
 

@@ -372,7 +372,10 @@ def evidence_cleanup(*, grace: timedelta = timedelta(hours=1)) -> int:
             part.unlink(missing_ok=True)
             removed += 1
     # Blobs no item uses, whose uploads ended unused: the row, then the file.
-    unused = Blob.objects.filter(items__isnull=True, created_at__lt=now - grace).exclude(
+    # (A scanned proof of service keeps its blob too.)
+    unused = Blob.objects.filter(
+        items__isnull=True, service_proofs__isnull=True, created_at__lt=now - grace
+    ).exclude(
         pk__in=Upload.objects.filter(
             status=UploadStatus.COMPLETE, expires_at__gt=now, blob__isnull=False
         ).values("blob")
@@ -382,7 +385,7 @@ def evidence_cleanup(*, grace: timedelta = timedelta(hours=1)) -> int:
             Upload.objects.filter(blob=blob).update(
                 blob=None, status=UploadStatus.FAILED, error="expired"
             )
-            if blob.items.exists():
+            if blob.items.exists() or blob.service_proofs.exists():
                 continue
             blob.delete()
         default_storage.delete(blob.storage_name)

@@ -579,7 +579,8 @@ def test_it_serves_the_receipt_once_the_deposit_is_in_the_log(login, alice, draf
     report = verify_receipt(receipt)
     assert any("included at index" in line for line in report.passed)
     page = _text(client.get(reverse("evidence:item_detail", args=[draft_item.pk])))
-    assert "In the log, entry 0" in page
+    draft_item.deposit.refresh_from_db()
+    assert f"In the log, entry {draft_item.deposit.leaf_index}" in page
 
 
 def test_it_records_the_other_side_s_opinion(login, bob, alice, case, linked, submitted_item):

@@ -3,7 +3,9 @@
 A message row is committed before its task is enqueued (on commit). If the process dies in
 between, or a worker dies while sending, the row would wait forever; the sweeper re-enqueues
 such rows, so every acknowledged message is sent at least once. The same loop ends
-mediations whose period ran out (``ecourt.mediation.services.mediations_expire``). A second
+mediations whose period ran out (``ecourt.mediation.services.mediations_expire``) and sweeps
+deliveries (``ecourt.delivery.services.dispatch.deliveries_sweep``: interrupted rounds are
+recorded and requeued; retries and texts held over quiet hours go out when due). A second
 thread runs the evidence log's sequencer (``ecourt.evidence.sequencer``); the sweep also
 clears what unfinished evidence uploads left, hourly.
 """
@@ -22,6 +24,7 @@ from django_tasks_db.management.commands.db_worker import Command as DbWorkerCom
 from django_tasks_db.models import DBTaskResult
 
 from ecourt.core.services import messages_sweep
+from ecourt.delivery.services.dispatch import deliveries_sweep
 from ecourt.evidence.sequencer import sequence_forever
 from ecourt.evidence.services.uploads import evidence_cleanup
 from ecourt.mediation.services import mediations_expire
@@ -45,6 +48,10 @@ def _sweep_forever(stop: threading.Event) -> None:
             requeued = messages_sweep()
             if requeued:
                 logger.warning("re-enqueued %d outbound message(s) left behind", requeued)
+            # Deliveries: interrupted rounds recorded and requeued, due retries dispatched.
+            swept = deliveries_sweep()
+            if any(swept.values()):
+                logger.info("delivery sweep: %s", swept)
             # Mediations whose period ended go back to filing review (idempotent).
             ended = mediations_expire()
             if ended:

@@ -1,0 +1,53 @@
+"""Documents the court issues in a case. Issued documents never change: a correction is a new
+document (a ruling that corrects). The text is kept with its SHA-256, which is deposited in
+the evidence log when the document is issued."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DocumentKind(models.TextChoices):
+    COMPLAINT_COPY = "complaint_copy", _("Copy of the complaint")
+    ACCEPTANCE_NOTICE = "acceptance_notice", _("Notice of acceptance")
+    SUMMONS = "summons", _("Summons")
+    EVIDENCE_NOTICE = "evidence_notice", _("Notice on evidence")
+    MEDIATION_NOTICE = "mediation_notice", _("Mediation notice")
+    RULING = "ruling", _("Ruling")
+    JUDGMENT = "judgment", _("Judgment")
+    MEDIATION_STATEMENT = "mediation_statement", _("Mediation statement")
+    OTHER = "other", _("Other court document")
+
+
+class CourtDocument(models.Model):
+    """One document issued in a case, with one delivery per recipient."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(max_length=30, choices=DocumentKind.choices)
+    title = models.CharField(max_length=300)
+    body = models.TextField(help_text="The document's text as issued.")
+    sha256 = models.CharField(max_length=64, help_text="SHA-256 of the body in UTF-8.")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(db_index=True)
+    deposit = models.ForeignKey(
+        "evidence.Deposit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The deposit of the body's hash in the evidence log.",
+    )
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def size(self) -> int:
+        return len(self.body.encode("utf-8"))
