@@ -14,6 +14,7 @@ urlpatterns = [
     path("log/", include("ecourt.evidence.urls_log")),
     # evidence/… (parties, court administrators) and verify/ (anyone)
     path("", include("ecourt.evidence.urls")),
+    path("", include("ecourt.delivery.urls")),
     path("admin/", admin.site.urls),
     path("", include("ecourt.core.urls")),
 ]
