@@ -16,6 +16,7 @@ from ecourt.cases.api import router as cases_router
 from ecourt.core.api import router as core_router
 from ecourt.core.errors import DomainError
 from ecourt.core.problem import problem_response
+from ecourt.delivery.api import router as delivery_router
 from ecourt.evidence.api import router as evidence_router
 from ecourt.evidence.api_items import router as evidence_items_router
 from ecourt.mediation.api import router as mediation_router
@@ -68,6 +69,7 @@ api.add_router("/", core_router)
 api.add_router("/", accounts_router)
 api.add_router("/", accounts_staff_router)
 api.add_router("/", cases_router)
+api.add_router("/", delivery_router)
 api.add_router("/", mediation_router)
 api.add_router("/", evidence_router)
 api.add_router("/", evidence_items_router)

@@ -429,6 +429,24 @@ def _case_routes(case: Case) -> dict[tuple[str, str], tuple[str, object]]:
         ),
         # Evidence items (ecourt/evidence/api_items.py).
         ("get", p + "/evidence"): (c + "/evidence", None),
+        # Delivery (ecourt/delivery/api.py): addresses for service, deliveries, documents.
+        ("get", p + "/addresses"): (c + "/addresses", None),
+        ("post", p + "/addresses"): (
+            c + "/addresses",
+            {
+                "party_id": party.pk,
+                "mobile": "+8613900000055",
+                "email": "",
+                "institution_inbox": False,
+                "consents_to_decisions": True,
+                "undertaking": True,
+            },
+        ),
+        ("get", p + "/deliveries"): (c + "/deliveries", None),
+        ("post", p + "/documents"): (
+            c + "/documents",
+            {"kind": "summons", "title": "Summons", "body": "An outsider's summons to nobody."},
+        ),
     }
 
 
