@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Channel(models.TextChoices):
@@ -213,9 +214,9 @@ class Delivery(models.Model):
 
 
 class AttemptOutcome(models.TextChoices):
-    STARTED = "started", _("Started")
-    ACCEPTED = "accepted", _("Accepted")
-    REJECTED = "rejected", _("Rejected")
+    STARTED = "started", pgettext_lazy("delivery attempt", "Started")
+    ACCEPTED = "accepted", pgettext_lazy("delivery attempt", "Accepted")
+    REJECTED = "rejected", pgettext_lazy("delivery attempt", "Rejected")
     ERROR = "error", _("Passing error")
     INTERRUPTED = "interrupted", _("Interrupted")
     DEFERRED = "deferred", _("Deferred (quiet hours)")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DocumentKind(models.TextChoices):
@@ -15,8 +16,8 @@ class DocumentKind(models.TextChoices):
     SUMMONS = "summons", _("Summons")
     EVIDENCE_NOTICE = "evidence_notice", _("Notice on evidence")
     MEDIATION_NOTICE = "mediation_notice", _("Mediation notice")
-    RULING = "ruling", _("Ruling")
-    JUDGMENT = "judgment", _("Judgment")
+    RULING = "ruling", pgettext_lazy("document kind", "Ruling")
+    JUDGMENT = "judgment", pgettext_lazy("document kind", "Judgment")
     MEDIATION_STATEMENT = "mediation_statement", _("Mediation statement")
     OTHER = "other", _("Other court document")
 
