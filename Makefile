@@ -68,6 +68,7 @@ bench: $(STAMP) messages
 	$(BIN)/python bench/filing.py $(BENCH_ARGS)
 	$(BIN)/python bench/evidence.py $(EVIDENCE_BENCH_ARGS)
 	$(BIN)/python bench/evidence_upload.py $(UPLOAD_BENCH_ARGS)
+	$(BIN)/python bench/delivery.py $(DELIVERY_BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var node_modules .pytest_cache .mypy_cache .ruff_cache

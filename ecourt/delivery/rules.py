@@ -117,7 +117,9 @@ def backoff(rounds_done: int, *, rng: random.Random | None = None) -> timedelta:
     """Wait before round ``rounds_done + 1``: base·2^(n-1), capped, with "equal jitter" (half
     fixed, half random) so retries of many deliveries after an outage spread out, yet no
     retry comes sooner than half its step."""
-    step = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(rounds_done - 1, 0)))
+    # The exponent is capped first: 2^16 minutes is far past the cap, and a huge power of two
+    # would overflow timedelta.
+    step = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** min(max(rounds_done - 1, 0), 16)))
     half = step / 2
     return half + half * (rng or random).random()
 

@@ -37,7 +37,7 @@ from ecourt.delivery.models import (
     NotificationPreference,
 )
 from ecourt.delivery.services.common import event_add, lock_delivery
-from ecourt.delivery.services.receipts import _lock_pair, serve_if_due
+from ecourt.delivery.services.receipts import _lock_pair, counts_as_confirmed, serve_if_due
 
 logger = logging.getLogger(__name__)
 S = DeliveryStatus
@@ -264,7 +264,15 @@ def _settle(
     accepted_now: list[str],
 ) -> str:
     with transaction.atomic():
-        _case, delivery = _lock_pair(delivery_id)
+        # The case row is locked (before the delivery) only when this round can serve the
+        # delivery, which writes to the docket; otherwise the delivery row alone.
+        peek = Delivery.objects.select_related("confirmation", "document").get(pk=delivery_id)
+        may_serve = bool(accepted_now) and peek.legal and peek.served_at is None
+        case_locked = may_serve and counts_as_confirmed(peek)
+        if case_locked:
+            _case, delivery = _lock_pair(delivery_id)
+        else:
+            delivery = lock_delivery(delivery_id)
         if delivery.status != S.SENDING:
             # The sweeper gave this round up meanwhile, or the recipient read it: that stands.
             return "superseded"
@@ -310,7 +318,8 @@ def _settle(
             result = "failed"
         delivery.claimed_at = None
         delivery.save()
-        serve_if_due(delivery, actor=None)
+        if case_locked:
+            serve_if_due(delivery, actor=None)
     if result == "retry" or result == "deferred":
         _enqueue_later(delivery)
     return result
@@ -379,7 +388,8 @@ def deliveries_recover(*, now: datetime | None = None) -> int:
                 event_add(delivery, EventKind.FAILED, at=now, reason=delivery.failure_reason)
             else:
                 delivery.status = S.QUEUED
-                delivery.next_attempt_at = now
+                # Due a sweep-grace ago, so this same sweep dispatches it (no task is coming).
+                delivery.next_attempt_at = now - SWEEP_GRACE
                 delivery.last_error = "re-queued after an interrupted round"
             delivery.save(
                 update_fields=[
