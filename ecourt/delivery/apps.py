@@ -6,3 +6,6 @@ class DeliveryConfig(AppConfig):
     name = "ecourt.delivery"
     label = "delivery"
     verbose_name = _("Electronic delivery")
+
+    def ready(self) -> None:
+        from ecourt.delivery import checks  # noqa: F401  (registers the system checks)

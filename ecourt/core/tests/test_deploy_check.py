@@ -40,6 +40,8 @@ def _production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         "ECOURT_BANK_ACCOUNT": "0200 0000 0000 0000",
         # The evidence log's signing key (the test settings made one for this run).
         "ECOURT_LOG_KEY": os.environ["ECOURT_LOG_KEY"],
+        # Where delivery texts and emails link to.
+        "ECOURT_PUBLIC_URL": "https://court.example.cn",
     }
     for name, value in overrides.items():
         if value is None:
@@ -269,3 +271,11 @@ def test_it_still_refuses_every_other_command_without_a_secret_key(tmp_path):
     result = _manage(tmp_path, "migrate", "--check", ECOURT_SECRET_KEY=None)
     assert result.returncode != 0
     assert "ECOURT_SECRET_KEY (or ECOURT_SECRET_KEY_FILE) is required" in result.stderr
+
+
+def test_it_warns_when_delivery_links_would_point_at_loopback(tmp_path):
+    result = _manage(
+        tmp_path, "check", "--deploy", "--fail-level", "WARNING", ECOURT_PUBLIC_URL=None
+    )
+    assert result.returncode != 0
+    assert "ecourt.delivery.W001" in result.stderr
