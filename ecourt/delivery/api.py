@@ -8,8 +8,8 @@ preferences, and the court staff's side of service.
 - ``GET``/``PUT /notifications/preferences``; ``GET``/``POST /cases/{id}/addresses``.
 - Court staff (filing clerks, the case's judge): ``GET /cases/{id}/deliveries``,
   ``POST /cases/{id}/documents``, ``GET /deliveries/failed``, and on a delivery ``retry``,
-  ``redirect``, ``offline`` and ``correct``. Recording offline service with the scanned proof
-  of service is on the web pages only (it takes an upload of the scan).
+  ``redirect``, ``offline``, ``correct`` and ``paper-sent``. Recording offline service with
+  the scanned proof of service is on the web pages only (it takes an upload of the scan).
 
 Authentication: the session (cookie, and the CSRF header on writes), or, for a company's
 system, ``Authorization: Bearer eci_…`` (an inbox token its representative created). The
@@ -56,6 +56,7 @@ from ecourt.delivery.api_schemas import (
     NotificationPreferenceIn,
     NotificationPreferenceOut,
     OfflineIn,
+    PaperSentIn,
     ServedCorrectIn,
     ServiceProofOut,
     address_out,
@@ -503,6 +504,23 @@ def delivery_correct(
             served_on=payload.served_on,
             reason=payload.reason,
         )
+    return _out(user, delivery.pk)
+
+
+@router.post(
+    "/deliveries/{delivery_id}/paper-sent",
+    response=DeliveryDetailOut,
+    summary="Record that a requested paper copy went out (court staff)",
+    description="400 `note_missing`, `not_requested`, `already_sent`.",
+    openapi_extra=ON_RECORD,
+)
+def delivery_paper_sent(
+    request: HttpRequest, delivery_id: PathId, payload: PaperSentIn
+) -> DeliveryDetailOut:
+    user = _user(request)
+    delivery = _viewable_or_404(request, delivery_id)
+    with missing_is_404():
+        staff.paper_copy_sent(actor=user, delivery_id=delivery.pk, note=payload.note)
     return _out(user, delivery.pk)
 
 

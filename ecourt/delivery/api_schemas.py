@@ -82,6 +82,7 @@ class DeliveryDetailOut(Schema):
     served_at: datetime | None
     served_rule: str = Field(description="The rule that made it served, e.g. confirmed.reached.")
     paper_requested_at: datetime | None
+    paper_sent_at: datetime | None
     links: dict[str, str] = Field(description="document: where to read the text.")
     last_error: str | None = Field(
         None, description="Court staff only: the last provider error, verbatim."
@@ -189,6 +190,10 @@ class OfflineIn(Schema):
     reason: str = Field(max_length=300, pattern=NO_CONTROL)
 
 
+class PaperSentIn(Schema):
+    note: str = Field(max_length=200, pattern=NO_CONTROL)
+
+
 class ServedCorrectIn(Schema):
     served_on: date
     reason: str = Field(max_length=300, pattern=NO_CONTROL)
@@ -271,6 +276,7 @@ def delivery_out(delivery: Delivery, *, staff: bool = False) -> DeliveryDetailOu
         served_at=delivery.served_at,
         served_rule=delivery.served_rule,
         paper_requested_at=delivery.paper_requested_at,
+        paper_sent_at=delivery.paper_sent_at,
         links={"document": reverse("api:delivery_document", kwargs={"delivery_id": delivery.pk})},
         last_error=delivery.last_error if staff else None,
         attempts=[attempt_out(a) for a in delivery.tries.all()] if staff else None,

@@ -188,6 +188,14 @@ class OfflineForm(forms.Form):
     )
 
 
+class PaperSentForm(forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("How it was sent"),
+        max_length=200,
+        error_messages={"required": gettext_lazy("Say how the paper copy was sent.")},
+    )
+
+
 class OfflineProofForm(forms.Form):
     """The file comes last: a file over the limit cuts the request off there."""
 

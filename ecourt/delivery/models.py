@@ -183,6 +183,9 @@ class Delivery(models.Model):
     served_at = models.DateTimeField(null=True, blank=True, db_index=True)
     served_rule = models.CharField(max_length=40, blank=True)
     paper_requested_at = models.DateTimeField(null=True, blank=True)
+    paper_sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When staff sent the requested paper copy."
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -259,6 +262,7 @@ class EventKind(models.TextChoices):
     REDIRECTED = "redirected", _("Sent to another channel or address")
     OFFLINE = "offline", _("Switched to offline service")
     PAPER = "paper", _("Paper copy requested")
+    PAPER_SENT = "paper_sent", _("Paper copy sent")
     SERVED = "served", _("Served")
     SERVED_CHANGED = "served_changed", _("Served time changed")
 

@@ -107,6 +107,20 @@ def failed_queue(user: User) -> list[Delivery]:
     return list(found.select_related("document", "case", "party").order_by("created_at", "pk"))
 
 
+def paper_requests(user: User) -> list[Delivery]:
+    """Paper copies recipients asked for that have not gone out yet, for the same staff."""
+    if not user.is_authenticated or not user.has_role(Role.FILING_CLERK, Role.JUDGE):
+        return []
+    found = Delivery.objects.filter(
+        legal=True, paper_requested_at__isnull=False, paper_sent_at__isnull=True
+    )
+    if not user.has_role(Role.FILING_CLERK):
+        found = found.filter(case__judge=user)
+    return list(
+        found.select_related("document", "case", "party").order_by("paper_requested_at", "pk")
+    )
+
+
 def proof_current(delivery: Delivery) -> ProofOfService | None:
     return (
         ProofOfService.objects.filter(delivery=delivery, superseded_at__isnull=True)

@@ -28,4 +28,5 @@ urlpatterns = [
     path("deliveries/<int:pk>/offline/", staff.offline, name="offline"),
     path("deliveries/<int:pk>/offline-proof/", staff.offline_proof, name="offline_proof"),
     path("deliveries/<int:pk>/correct/", staff.correct, name="correct"),
+    path("deliveries/<int:pk>/paper-sent/", staff.paper_sent, name="paper_sent"),
 ]

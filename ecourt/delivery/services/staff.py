@@ -254,3 +254,27 @@ def paper_copy_request(*, actor: User, delivery_id: int) -> Delivery:
         event_add(delivery, EventKind.PAPER, actor=actor)
         audit_record(code="ecourt.delivery.paper_requested", actor=actor, target=delivery)
     return delivery
+
+
+def paper_copy_sent(*, actor: User, delivery_id: int, note: str) -> Delivery:
+    """Staff record that the paper copy a recipient asked for went out (how: post, counter)."""
+    note = clean_text(note, field="note", max_length=200, required=False)
+    if not note:
+        raise DomainError(
+            _("Say how the paper copy was sent (post with tracking number, at the counter…)."),
+            code="note_missing",
+            field="note",
+        )
+    with transaction.atomic():
+        delivery = _staff_delivery(actor, delivery_id)
+        if delivery.paper_requested_at is None:
+            raise DomainError(_("No paper copy was requested."), code="not_requested")
+        if delivery.paper_sent_at is not None:
+            raise DomainError(_("The paper copy is already recorded as sent."), code="already_sent")
+        delivery.paper_sent_at = timezone.now()
+        delivery.save(update_fields=["paper_sent_at"])
+        event_add(delivery, EventKind.PAPER_SENT, actor=actor, note=note)
+        audit_record(
+            code="ecourt.delivery.paper_sent", actor=actor, target=delivery, new={"note": note}
+        )
+    return delivery

@@ -75,6 +75,7 @@ CASE_ROUTES = [
     ("post", "/deliveries/{d}/redirect", {"channel": "email", "address": "beta@beta.cn"}),
     ("post", "/deliveries/{d}/offline", {"reason": "By post"}),
     ("post", "/deliveries/{d}/correct", {"served_on": "2026-01-02", "reason": "Wrong date"}),
+    ("post", "/deliveries/{d}/paper-sent", {"note": "EMS 1234"}),
     ("get", "/cases/{c}/addresses", None),
     (
         "post",
@@ -236,6 +237,19 @@ def test_a_paper_copy_can_be_asked_for_twice(login, alice, clerk, case, commit):
     assert first["paper_requested_at"] is not None
     assert ok(send(client, "post", f"/deliveries/{delivery.pk}/paper")) == first
     problem(send(login(clerk), "post", f"/deliveries/{delivery.pk}/paper"), 404)
+
+
+def test_staff_record_the_paper_copy_as_sent_once(login, alice, clerk, case, commit):
+    delivery = summons(clerk, case, plaintiff(case), commit)
+    staff = login(clerk)
+    url = f"/deliveries/{delivery.pk}/paper-sent"
+    problem(send(staff, "post", url, {"note": "EMS 1234"}), 400, "not_requested")
+    ok(send(login(alice), "post", f"/deliveries/{delivery.pk}/paper"))
+    problem(send(login(alice), "post", url, {"note": "EMS 1234"}), 403)
+    problem(send(staff, "post", url, {"note": " "}), 400, "note_missing")
+    sent = ok(send(staff, "post", url, {"note": "EMS 1234"}))
+    assert sent["paper_sent_at"] is not None
+    problem(send(staff, "post", url, {"note": "EMS 1234"}), 400, "already_sent")
 
 
 def test_the_list_pages_by_id(login, alice, clerk, case, commit):

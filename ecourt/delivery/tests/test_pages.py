@@ -190,6 +190,19 @@ def test_the_recipient_asks_for_a_paper_copy(
     assert delivery.paper_requested_at is not None
     assert "You asked for a paper copy" in _text(client.get(_open(delivery)))
 
+    staff = login(clerk)
+    queue = _text(staff.get(reverse("delivery:failed")))
+    assert "Paper copies requested" in queue and delivery.document.title in queue
+    response = staff.post(
+        reverse("delivery:paper_sent", args=[delivery.pk]), {"note": "EMS 1234 5678"}
+    )
+    assert response.status_code == 302
+    delivery.refresh_from_db()
+    assert delivery.paper_sent_at is not None
+    assert delivery.events.filter(kind="paper_sent", detail__note="EMS 1234 5678").exists()
+    assert "No paper copy is waiting to be sent." in _text(staff.get(reverse("delivery:failed")))
+    assert login(alice).post(reverse("delivery:paper_sent", args=[delivery.pk])).status_code == 404
+
 
 # --- The notification centre ------------------------------------------------------------------
 

@@ -37,6 +37,7 @@ from ecourt.delivery.forms import (
     IssueForm,
     OfflineForm,
     OfflineProofForm,
+    PaperSentForm,
     RedirectForm,
 )
 from ecourt.delivery.models import (
@@ -236,6 +237,7 @@ def failed(request: HttpRequest) -> HttpResponse:
         "delivery/failed.html",
         {
             "rows": [_row(d, full=False) for d in selectors.failed_queue(user)],
+            "paper": selectors.paper_requests(user),
             "here": reverse("delivery:failed"),
         },
     )
@@ -319,6 +321,24 @@ def offline(request: HttpRequest, pk: int) -> HttpResponse:
             actor=user, delivery_id=delivery.pk, reason=form.cleaned_data["reason"]
         ),
         _("The delivery is switched to offline service. Record the service when it is made."),
+    )
+
+
+@login_required
+@require_POST
+def paper_sent(request: HttpRequest, pk: int) -> HttpResponse:
+    delivery = _staff_delivery(request, pk)
+    user = request_actor(request)
+    form = PaperSentForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(request)
+    return _act(
+        request,
+        lambda: services.paper_copy_sent(
+            actor=user, delivery_id=delivery.pk, note=form.cleaned_data["note"]
+        ),
+        _("The paper copy is recorded as sent."),
     )
 
 
