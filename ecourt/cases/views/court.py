@@ -48,6 +48,7 @@ from ecourt.cases.views.display import (  # shared helpers
 from ecourt.core.errors import DomainError
 from ecourt.core.forms import add_domain_error
 from ecourt.core.selectors import court_today
+from ecourt.delivery import selectors as delivery_selectors
 
 # --- Cases -------------------------------------------------------------------------------------
 
@@ -151,6 +152,10 @@ def _case_page(request: HttpRequest, case: Case, **forms: Any) -> HttpResponse:
         "service_form": ServiceRecordForm(
             defendants=[(p.pk, p.name) for p in unserved], initial={"served_on": today}
         ),
+        # A party of an open case with no address confirmation yet is asked for one: until
+        # then documents serve only when read (docs/delivery.md).
+        "needs_addresses": case.is_open
+        and any(delivery_selectors.confirmation_current(p) is None for p in mine),
     }
     confirmation = _confirmation_context(case, is_judge)
     if confirmation["can_rule"]:

@@ -20,9 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ecourt.accounts.models import User
-from ecourt.cases import services as case_services
 from ecourt.cases.models import Case
-from ecourt.cases.tests.test_api_cases import association_code
 from ecourt.core.selectors import court_today
 from ecourt.delivery.models import (
     AddressConfirmation,
@@ -34,9 +32,11 @@ from ecourt.delivery.models import (
 )
 from ecourt.delivery.tests.factories import (
     beta_case,
+    confirm,
     defendant,
     delivery_to,
     issue,
+    link_beta,
     plaintiff,
 )
 from ecourt.documents.models import CourtDocument
@@ -59,8 +59,7 @@ def _text(response: Any) -> str:
 def case(alice: User, bob: User, clerk: User, judge: User, commit: Any) -> Case:
     with commit():
         found = beta_case(alice, bob, clerk, judge)
-    # The association code is letters and digits (factories.link_beta looks for six digits).
-    case_services.case_link(actor=bob, case_number=found.number, code=association_code())
+    link_beta(bob, found)
     return found
 
 
@@ -668,3 +667,14 @@ def test_outsiders_cannot_act_on_a_delivery(
             assert response.status_code == 404, name
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.FAILED
+
+
+def test_the_case_page_asks_a_party_to_confirm_its_addresses_until_it_does(
+    case: Case, alice: User, clerk: User, login: Any
+) -> None:
+    client = login(alice)
+    page = reverse("cases:case_detail", args=[case.pk])
+    assert "Confirm your addresses for service" in _text(client.get(page))
+    confirm(alice, case, plaintiff(case))
+    assert "Confirm your addresses for service" not in _text(client.get(page))
+    assert "Confirm your addresses for service" not in _text(login(clerk).get(page))
