@@ -112,6 +112,7 @@ class FailureReason(models.TextChoices):
     SMS_REJECTED = "sms_rejected", _("Text message rejected")
     EMAIL_BOUNCED = "email_bounced", _("Email bounced")
     ATTEMPTS_EXHAUSTED = "attempts_exhausted", _("No channel accepted it after every retry")
+    ALL_REJECTED = "all_rejected", _("Every channel refused it")
     NEEDS_CONSENT = "needs_consent", _("No consent to electronic service of decisions")
     STAFF_OFFLINE = "staff_offline", _("Switched to offline service by staff")
     PAPER_REQUESTED = "paper_requested", _("The recipient asked for a paper copy")
@@ -182,6 +183,9 @@ class Delivery(models.Model):
     acked_at = models.DateTimeField(null=True, blank=True, help_text="Institution API ack.")
     served_at = models.DateTimeField(null=True, blank=True, db_index=True)
     served_rule = models.CharField(max_length=40, blank=True)
+    served_channel = models.CharField(
+        max_length=12, blank=True, help_text="The channel that served it (empty for offline)."
+    )
     paper_requested_at = models.DateTimeField(null=True, blank=True)
     paper_sent_at = models.DateTimeField(
         null=True, blank=True, help_text="When staff sent the requested paper copy."

@@ -101,6 +101,11 @@ def served(*, confirmed: bool, events: Iterable[ServiceEvent]) -> tuple[datetime
     return best
 
 
+#: A document sent to an address nobody confirmed and still unread after this long goes into
+#: the staff's failed-service queue: it is not served, and may never be unless someone acts.
+UNREAD_AFTER = timedelta(days=7)
+
+
 def needs_consent(document_kind: str) -> bool:
     return document_kind in CONSENT_KINDS
 

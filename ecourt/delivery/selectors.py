@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from django.db.models import Case as When_
 from django.db.models import IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from ecourt.accounts.models import User
 from ecourt.accounts.roles import Role
 from ecourt.cases.models import Case, Party
+from ecourt.delivery import rules
 from ecourt.delivery.models import (
     AddressConfirmation,
     Delivery,
@@ -91,14 +93,16 @@ def case_deliveries(case: Case) -> list[Delivery]:
 
 
 def failed_queue(user: User) -> list[Delivery]:
-    """Deliveries that need a person: failed, or waiting for offline service, unserved. A
-    filing clerk sees all; a judge the ones of their cases."""
+    """Deliveries that need a person, unserved: failed, waiting for offline service, or sent
+    to an address nobody confirmed and unread for ``rules.UNREAD_AFTER``. A filing clerk sees
+    all; a judge the ones of their cases."""
     if not user.is_authenticated:
         return []
-    found = Delivery.objects.filter(
-        legal=True,
-        served_at__isnull=True,
-        status__in=[DeliveryStatus.FAILED, DeliveryStatus.OFFLINE],
+    unread_since = timezone.now() - rules.UNREAD_AFTER
+    found = Delivery.objects.filter(legal=True, served_at__isnull=True).filter(
+        Q(status__in=[DeliveryStatus.FAILED, DeliveryStatus.OFFLINE])
+        # Reached a phone or mailbox nobody confirmed, and still not read after a week.
+        | Q(status__in=[DeliveryStatus.SENT, DeliveryStatus.DELIVERED], created_at__lt=unread_since)
     )
     if not user.has_role(Role.FILING_CLERK):
         if not user.has_role(Role.JUDGE):

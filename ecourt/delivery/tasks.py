@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 
 from django_tasks import task
@@ -19,6 +20,7 @@ def worker_name() -> str:
 def delivery_dispatch(*, delivery_id: int) -> str:
     """Send one delivery that has just been issued or whose retry is due. Safe to run twice:
     only a QUEUED, due row can be claimed, by one worker."""
-    if not deliveries_claim(worker=worker_name(), ids=[delivery_id], limit=1):
+    worker = f"{worker_name()}:{secrets.token_hex(4)}"
+    if not deliveries_claim(worker=worker, ids=[delivery_id], limit=1):
         return "not-due"
-    return dispatch_one(delivery_id=delivery_id)
+    return dispatch_one(delivery_id=delivery_id, worker=worker)

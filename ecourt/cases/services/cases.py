@@ -265,7 +265,9 @@ def complaint_served_by_delivery(
     )
 
 
-def complaint_open(*, actor: User, case_id: int) -> Party | None:
+def complaint_open(
+    *, actor: User, case_id: int, evidence: dict[str, str] | None = None
+) -> Party | None:
     """A linked defendant opens the complaint. That signed-in reading is service of the
     complaint on an address the defendant did not confirm (Online Litigation Rules 2021,
     Art. 31: served when the recipient reads it). Returns the party served, if any.
@@ -286,7 +288,9 @@ def complaint_open(*, actor: User, case_id: int) -> Party | None:
             party=party, document__kind="complaint_copy", served_at__isnull=True
         ).first()
         if delivery is not None:
-            delivery_mark_read(actor=actor, delivery_id=delivery.pk, evidence={"via": "case"})
+            delivery_mark_read(
+                actor=actor, delivery_id=delivery.pk, evidence={"via": "case", **(evidence or {})}
+            )
             party.refresh_from_db()
             return party if party.complaint_served_on is not None else None
         _record_service(
@@ -379,7 +383,9 @@ def response_file(*, actor: User, case_id: int, kind: str, text: str) -> CaseRes
                 code="response_exists",
                 field="kind",
             )
-        answer_period = CaseDeadline.objects.filter(case=case, party=party, code="answer").first()
+        answer_period = CaseDeadline.objects.filter(
+            case=case, party=party, code="answer", cancelled_at__isnull=True
+        ).first()
         late = answer_period is not None and today() > answer_period.due_date
         if late and kind == ResponseKind.JURISDICTION_OBJECTION:
             raise DomainError(

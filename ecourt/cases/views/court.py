@@ -49,6 +49,7 @@ from ecourt.core.errors import DomainError
 from ecourt.core.forms import add_domain_error
 from ecourt.core.selectors import court_today
 from ecourt.delivery import selectors as delivery_selectors
+from ecourt.delivery.http import is_prefetch, read_evidence
 
 # --- Cases -------------------------------------------------------------------------------------
 
@@ -238,10 +239,16 @@ def case_complaint(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_actor(request)
     case = _case_for(request, pk)
     served: Party | None = None
-    if case.parties.filter(
-        side=PartySide.DEFENDANT, user=user, complaint_served_on__isnull=True
-    ).exists():
-        served = services.complaint_open(actor=user, case_id=case.pk)
+    # A browser's prefetch of the page is not the defendant reading it.
+    if (
+        not is_prefetch(request)
+        and case.parties.filter(
+            side=PartySide.DEFENDANT, user=user, complaint_served_on__isnull=True
+        ).exists()
+    ):
+        served = services.complaint_open(
+            actor=user, case_id=case.pk, evidence=read_evidence(request)
+        )
     answer_due = None
     if served is not None:
         answer = case.deadlines.filter(party=served, code="answer").order_by("-pk").first()

@@ -10,6 +10,7 @@ I/O, and a held lock would stall the case's other writes.
 from __future__ import annotations
 
 import logging
+import secrets
 import smtplib
 from datetime import datetime, timedelta
 from typing import Any
@@ -136,8 +137,17 @@ def _send_sms(delivery: Delivery, address: str, body: str, attempt: DeliveryAtte
         raise ChannelError(str(exc), permanent=exc.permanent) from exc
 
 
-def _send_email(delivery: Delivery, address: str, subject: str, body: str) -> str:
-    if delivery.legal and settings.ECOURT_DELIVERY_EMAIL_TEXT and delivery.document is not None:
+def _send_email(
+    delivery: Delivery, address: str, subject: str, body: str, *, confirmed: bool
+) -> str:
+    # The document itself only to an address its recipient confirmed, never to one the
+    # other side typed in.
+    if (
+        delivery.legal
+        and confirmed
+        and settings.ECOURT_DELIVERY_EMAIL_TEXT
+        and delivery.document is not None
+    ):
         body = f"{body}\n\n{delivery.document.body}"
     try:
         EmailMessage(subject=subject, body=body, to=[address]).send(fail_silently=False)
@@ -176,11 +186,25 @@ def _accepted_channels(delivery: Delivery) -> set[tuple[str, str]]:
 # --- Dispatch --------------------------------------------------------------------------------
 
 
-def delivery_dispatch(*, delivery_id: int) -> str:
-    """Push one claimed delivery through the channels it has not reached yet. Returns what
-    became of it: sent / retry / failed / deferred / not-claimed."""
+def delivery_dispatch(*, delivery_id: int, worker: str | None = None) -> str:
+    """Push one delivery claimed by ``worker`` (default: whoever holds the claim) through the
+    channels it has not reached yet. Returns what became of it: sent / retry / failed /
+    deferred / not-claimed / superseded.
+
+    The claim is stamped afresh first (``claimed_at``, conditional on the same worker), so a
+    batch claimed long ago is not taken for abandoned while its rows wait their turn; the
+    outcome is settled only if that stamp still holds."""
     delivery = Delivery.objects.select_related("user", "document").get(pk=delivery_id)
     if delivery.status != S.SENDING:
+        return "not-claimed"
+    worker = (worker or delivery.claimed_by)[:100]
+    stamp = timezone.now()
+    if (
+        Delivery.objects.filter(pk=delivery_id, status=S.SENDING, claimed_by=worker).update(
+            claimed_at=stamp
+        )
+        != 1
+    ):
         return "not-claimed"
     round_no = delivery.attempts + 1
     done = _accepted_channels(delivery)
@@ -211,7 +235,9 @@ def delivery_dispatch(*, delivery_id: int) -> str:
             if channel == Channel.SMS:
                 provider_id = _send_sms(delivery, address, body, attempt)
             else:
-                provider_id = _send_email(delivery, address, subject, body)
+                provider_id = _send_email(
+                    delivery, address, subject, body, confirmed=bool(step.get("confirmed"))
+                )
         except ChannelError as exc:
             outcome = AttemptOutcome.REJECTED if exc.permanent else AttemptOutcome.ERROR
             _finish(attempt, outcome, message=str(exc))
@@ -227,6 +253,7 @@ def delivery_dispatch(*, delivery_id: int) -> str:
         accepted_now.append(channel)
     return _settle(
         delivery.pk,
+        claim=(worker, stamp),
         round_no=round_no,
         passing=passing,
         permanent=permanent,
@@ -238,7 +265,8 @@ def delivery_dispatch(*, delivery_id: int) -> str:
 def _finish(
     attempt: DeliveryAttempt, outcome: str, *, message: str = "", provider_id: str = ""
 ) -> None:
-    DeliveryAttempt.objects.filter(pk=attempt.pk).update(
+    # Only a STARTED attempt: if a sweep already recorded it as interrupted, that stands.
+    DeliveryAttempt.objects.filter(pk=attempt.pk, outcome=AttemptOutcome.STARTED).update(
         outcome=outcome,
         finished_at=timezone.now(),
         message=_scrub(message)[:500],
@@ -257,6 +285,7 @@ def _scrub(message: str) -> str:
 def _settle(
     delivery_id: int,
     *,
+    claim: tuple[str, datetime],
     round_no: int,
     passing: list[str],
     permanent: list[tuple[str, str]],
@@ -273,8 +302,9 @@ def _settle(
             _case, delivery = _lock_pair(delivery_id)
         else:
             delivery = lock_delivery(delivery_id)
-        if delivery.status != S.SENDING:
-            # The sweeper gave this round up meanwhile, or the recipient read it: that stands.
+        if delivery.status != S.SENDING or (delivery.claimed_by, delivery.claimed_at) != claim:
+            # The sweeper gave this round up meanwhile (another worker may hold it now), or
+            # the recipient read it: that stands.
             return "superseded"
         now = timezone.now()
         for channel in accepted_now:
@@ -295,7 +325,8 @@ def _settle(
             delivery.status = S.QUEUED
             delivery.next_attempt_at = now + rules.backoff(round_no)
             result = "retry"
-        elif deferred and not passing:
+        elif deferred:
+            # A text held over quiet hours has not been tried: never fail before it has.
             delivery.status = S.QUEUED
             delivery.next_attempt_at = min(deferred)
             result = "deferred"
@@ -327,13 +358,13 @@ def _settle(
 
 def _failure_reason(permanent: list[tuple[str, str]], passing: list[str]) -> str:
     channels = {c for c, _m in permanent}
-    if passing:
+    if passing or not channels:
         return FailureReason.ATTEMPTS_EXHAUSTED
     if channels == {Channel.SMS}:
         return FailureReason.SMS_REJECTED
     if channels == {Channel.EMAIL}:
         return FailureReason.EMAIL_BOUNCED
-    return FailureReason.ATTEMPTS_EXHAUSTED if not channels else FailureReason.SMS_REJECTED
+    return FailureReason.ALL_REJECTED
 
 
 def _enqueue_later(delivery: Delivery) -> None:
@@ -349,8 +380,10 @@ def deliveries_run(
 ) -> dict[str, int]:
     """Claim due deliveries and dispatch each (the sweeper's loop body and the benchmark's)."""
     results: dict[str, int] = {}
+    # A claim token unique to this call: two processes' sweepers share a name.
+    worker = f"{worker}:{secrets.token_hex(4)}"
     for delivery_id in deliveries_claim(worker=worker, limit=limit, grace=grace):
-        outcome = delivery_dispatch(delivery_id=delivery_id)
+        outcome = delivery_dispatch(delivery_id=delivery_id, worker=worker)
         results[outcome] = results.get(outcome, 0) + 1
     return results
 
@@ -369,8 +402,9 @@ def deliveries_recover(*, now: datetime | None = None) -> int:
     for delivery_id in stale:
         with transaction.atomic():
             delivery = lock_delivery(delivery_id)
-            if delivery.status != S.SENDING:
-                continue
+            stale_claim = delivery.claimed_at is None or delivery.claimed_at < now - STALE_SENDING
+            if delivery.status != S.SENDING or not stale_claim:
+                continue  # finished, or claimed afresh by a live worker meanwhile
             DeliveryAttempt.objects.filter(
                 delivery=delivery, outcome=AttemptOutcome.STARTED
             ).update(
@@ -380,7 +414,14 @@ def deliveries_recover(*, now: datetime | None = None) -> int:
             )
             delivery.attempts += 1
             delivery.claimed_at = None
-            if delivery.attempts >= rules.MAX_ROUNDS and delivery.served_at is None:
+            accepted_ever = delivery.tries.filter(
+                outcome=AttemptOutcome.ACCEPTED, channel__in=list(PUSH_CHANNELS)
+            ).exists()
+            if accepted_ever and delivery.attempts >= rules.MAX_ROUNDS:
+                delivery.status = S.DELIVERED if delivery.delivered_at else S.SENT
+                delivery.next_attempt_at = None
+                delivery.last_error = "interrupted in its last round"
+            elif delivery.attempts >= rules.MAX_ROUNDS and delivery.served_at is None:
                 delivery.status = S.FAILED
                 delivery.failure_reason = FailureReason.ATTEMPTS_EXHAUSTED
                 delivery.next_attempt_at = None

@@ -17,13 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ecourt.accounts.models import User
-from ecourt.cases.models import Case, CaseStatus, Party
-from ecourt.cases.services._common import (
-    deadline_open,
-    deadlines_close,
-    docket_add,
-    lock_case,
-)
+from ecourt.cases.models import Case, CaseDeadline, CaseStatus, Party
+from ecourt.cases.services._common import deadline_open, docket_add, lock_case
 from ecourt.core.audit import audit_record
 from ecourt.core.court import get_court_profile
 from ecourt.core.errors import DomainError
@@ -108,7 +103,7 @@ def proof_text(delivery: Delivery, *, scan_sha256: str = "", note: str = "") -> 
     """The canonical proof of service: sorted-key JSON in UTF-8, the bytes that are hashed."""
     document = delivery.document
     assert document is not None and delivery.party is not None and delivery.served_at
-    channel = _served_channel(delivery, delivery.served_at, delivery.served_rule)
+    channel = delivery.served_channel
     rule = rules.RULES_BY_CODE[delivery.served_rule]
 
     def iso(value: datetime | None) -> str | None:
@@ -175,8 +170,15 @@ def _served_on(at: datetime) -> date:
 def _period_restart(
     case: Case, party: Party, code: str, start: date, *, event: str, actor: User | None
 ) -> None:
-    deadlines_close(how="cancelled", case=case, party=party, code=code)
-    deadline_open(
+    """Cancel the party's period of ``code`` and open it again from ``start``. A period that
+    was already met (the answer is in) stays met in its new form: a corrected service date
+    must not ask for the answer again."""
+    current = CaseDeadline.objects.filter(
+        case=case, party=party, code=code, cancelled_at__isnull=True
+    )
+    met_at = current.exclude(met_at__isnull=True).values_list("met_at", flat=True).first()
+    current.update(cancelled_at=timezone.now())
+    period = deadline_open(
         application=case.application,
         case=case,
         party=party,
@@ -184,6 +186,9 @@ def _period_restart(
         start=start,
         start_event=event[:100],
     )
+    if met_at is not None:
+        period.met_at = met_at
+        period.save(update_fields=["met_at"])
 
 
 def _effects(delivery: Delivery, *, previous: date | None, reason: str, actor: User | None) -> None:
@@ -241,7 +246,9 @@ def _effects(delivery: Delivery, *, previous: date | None, reason: str, actor: U
             return
         party.complaint_served_on = served_on
         party.save(update_fields=["complaint_served_on"])
-    elif case.status != CaseStatus.DECIDED:
+    elif case.status != CaseStatus.DECIDED or case.decision_kind != document.kind:
+        # Only the decision itself starts the appeal period: a later ruling (correcting a
+        # clerical error, say) in a case decided by judgment does not.
         return
     _period_restart(case, party, code, served_on, event=f"service of {document.title}", actor=actor)
 
@@ -255,13 +262,14 @@ def serve_if_due(delivery: Delivery, *, actor: User | None) -> bool:
     if verdict is None:
         return False
     delivery.served_at, delivery.served_rule = verdict
-    delivery.save(update_fields=["served_at", "served_rule"])
+    delivery.served_channel = _served_channel(delivery, delivery.served_at, delivery.served_rule)
+    delivery.save(update_fields=["served_at", "served_rule", "served_channel"])
     event_add(
         delivery,
         EventKind.SERVED,
         at=delivery.served_at,
         rule=delivery.served_rule,
-        channel_used=_served_channel(delivery, delivery.served_at, delivery.served_rule),
+        channel_used=delivery.served_channel,
     )
     proof_create(delivery, actor=actor)
     _effects(delivery, previous=None, reason="", actor=actor)
@@ -368,9 +376,19 @@ def served_time_change(
     recompute the periods it starts. The caller holds the case and delivery locks."""
     previous = _served_on(delivery.served_at) if delivery.served_at else None
     old = delivery.served_at
+    if scan is None and old is not None:
+        # A corrected date keeps the paper proof it was read from.
+        earlier = ProofOfService.objects.filter(
+            delivery=delivery, superseded_at__isnull=True, scan__isnull=False
+        ).first()
+        if earlier is not None:
+            scan = earlier.scan
+            note = note or json.loads(earlier.text).get("offline", {}).get("note", "")
     delivery.served_at = served_at
     delivery.served_rule = rule_code
-    delivery.save(update_fields=["served_at", "served_rule"])
+    if rule_code == rules.OFFLINE_RULE.code:
+        delivery.served_channel = ""
+    delivery.save(update_fields=["served_at", "served_rule", "served_channel"])
     event_add(
         delivery,
         EventKind.SERVED if old is None else EventKind.SERVED_CHANGED,

@@ -139,8 +139,8 @@ def delivery_offline(*, actor: User, delivery_id: int, reason: str) -> Delivery:
 
 def _served_moment(served_on: date) -> datetime:
     """A date the law counts from, as a moment: noon court time (not midnight, which reads
-    as the day before in UTC)."""
-    return timezone.make_aware(datetime.combine(served_on, time(12, 0)))
+    as the day before in UTC), or now when that noon has not come yet."""
+    return min(timezone.make_aware(datetime.combine(served_on, time(12, 0))), timezone.now())
 
 
 def delivery_offline_proof(

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.core.mail import EmailMessage
+from django.utils import timezone
 
 from ecourt.cases import services as case_services
 from ecourt.cases.tests.test_api_cases import association_code
@@ -32,6 +33,7 @@ from ecourt.delivery.models import (
 from ecourt.delivery.services.dispatch import (
     SWEEP_GRACE,
     deliveries_claim,
+    deliveries_recover,
     deliveries_run,
     deliveries_sweep,
     delivery_dispatch,
@@ -299,3 +301,90 @@ def test_quiet_hours_that_end_after_midnight(now):
         rules.parse_quiet_hours("22:00-08:00"),
     ) == datetime(2027, 1, 1, 8, 0, tzinfo=SHANGHAI)
     assert date(2026, 12, 1) == now.date()
+
+
+# --- Claims that changed hands (review findings) --------------------------------------------------
+
+
+def test_a_worker_whose_claim_was_taken_over_neither_sends_nor_settles(queued, now, time_machine):
+    """Worker 1 claimed a batch long ago; the sweep gave this row to worker 2. Worker 1
+    reaching the row must not send it again, nor settle worker 2's round."""
+    assert deliveries_claim(worker="w1", ids=[queued.pk]) == [queued.pk]
+    time_machine.move_to(now + timedelta(minutes=11), tick=False)
+    Delivery.objects.filter(pk=queued.pk).update(claimed_by="w2", claimed_at=timezone.now())
+    assert delivery_dispatch(delivery_id=queued.pk, worker="w1") == "not-claimed"
+    assert sms_tries(queued) == []
+    assert delivery_dispatch(delivery_id=queued.pk, worker="w2") == "sent"
+    assert len(sms_tries(queued)) == 1
+
+
+def test_a_row_dispatched_late_in_its_batch_is_not_taken_for_abandoned(
+    queued, now, time_machine, monkeypatch
+):
+    """The claim is stamped again when the row's turn comes, so a sweep in the meantime
+    leaves it alone, and the outcome of a round settled by someone else is not overwritten."""
+    assert deliveries_claim(worker="w1", ids=[queued.pk]) == [queued.pk]
+    time_machine.move_to(now + timedelta(minutes=11), tick=False)
+
+    def sweep_during_send(self, outgoing):
+        # The row was stamped when its turn came: the sweep finds nothing to recover.
+        assert deliveries_recover() == 0
+        return "provider-1"
+
+    monkeypatch.setattr(LocmemSmsBackend, "send", sweep_during_send)
+    assert delivery_dispatch(delivery_id=queued.pk, worker="w1") == "sent"
+    [attempt] = sms_tries(queued)
+    assert (attempt.outcome, attempt.provider_id) == (A.ACCEPTED, "provider-1")
+
+
+def test_recovery_after_an_accepted_text_in_the_last_round_does_not_fail_it(
+    queued, now, time_machine
+):
+    Delivery.objects.filter(pk=queued.pk).update(
+        status=S.SENDING,
+        claimed_by="w-dead",
+        claimed_at=timezone.now(),
+        attempts=rules.MAX_ROUNDS - 1,
+        delivered_at=None,
+    )
+    DeliveryAttempt.objects.create(
+        delivery=queued,
+        channel=Channel.SMS,
+        address=queued.plan[1]["address"],
+        round=rules.MAX_ROUNDS - 1,
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+        outcome=A.ACCEPTED,
+    )
+    time_machine.move_to(now + timedelta(minutes=11), tick=False)
+    assert deliveries_recover() == 1
+    queued.refresh_from_db()
+    assert queued.status == S.SENT and queued.failure_reason == ""
+
+
+def test_the_document_text_goes_only_to_a_confirmed_email(queued, settings):
+    settings.ECOURT_DELIVERY_EMAIL_TEXT = True
+    Delivery.objects.filter(pk=queued.pk).update(
+        plan=[
+            {"channel": "inbox", "address": "", "confirmed": False},
+            {"channel": "email", "address": BOB_EMAIL, "confirmed": False},
+            {"channel": "email", "address": "legal@beta-tech.example.com", "confirmed": True},
+        ]
+    )
+    deliveries_claim(worker="w", ids=[queued.pk])
+    assert delivery_dispatch(delivery_id=queued.pk) == "sent"
+    bodies = {m.to[0]: m.body for m in mail.outbox}
+    assert "online hearing" not in bodies[BOB_EMAIL]
+    assert "online hearing" in bodies["legal@beta-tech.example.com"]
+
+
+def test_both_channels_refusing_is_said_as_such(queued, monkeypatch):
+    Delivery.objects.filter(pk=queued.pk).update(
+        plan=[*queued.plan, {"channel": "email", "address": BOB_EMAIL, "confirmed": False}]
+    )
+    failing_sms(monkeypatch, "no such number", permanent=True)
+    refusing_mail(monkeypatch, 550, b"no such user")
+    deliveries_claim(worker="w", ids=[queued.pk])
+    assert delivery_dispatch(delivery_id=queued.pk) == "failed"
+    queued.refresh_from_db()
+    assert queued.failure_reason == FailureReason.ALL_REJECTED

@@ -8,6 +8,7 @@ code); Judge Wang has the case; the clerk docketed it; Oscar is an outsider.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 from typing import Any
@@ -678,3 +679,30 @@ def test_the_case_page_asks_a_party_to_confirm_its_addresses_until_it_does(
     confirm(alice, case, plaintiff(case))
     assert "Confirm your addresses for service" not in _text(client.get(page))
     assert "Confirm your addresses for service" not in _text(login(clerk).get(page))
+
+
+def test_a_corrected_offline_date_keeps_the_scan_and_today_is_not_in_the_future(
+    unreachable_case: Case, clerk: User, commit: Any, login: Any
+) -> None:
+    case = unreachable_case
+    with time_machine.travel(timezone.now() - timedelta(days=3), tick=False):
+        delivery = _summons_to_beta(clerk, case, commit)
+    client = login(clerk)
+    client.post(reverse("delivery:offline", args=[delivery.pk]), {"reason": "By post"})
+    scan = SimpleUploadedFile("proof.pdf", pdf(), content_type="application/pdf")
+    client.post(
+        reverse("delivery:offline_proof", args=[delivery.pk]),
+        {"served_on": court_today().isoformat(), "method": "EMS 1234", "scan": scan},
+    )
+    delivery.refresh_from_db()
+    assert delivery.served_at is not None and delivery.served_at <= timezone.now()
+    first = ProofOfService.objects.get(delivery=delivery)
+    yesterday = court_today() - timedelta(days=1)
+    client.post(
+        reverse("delivery:correct", args=[delivery.pk]),
+        {"served_on": yesterday.isoformat(), "reason": "The receipt says the day before"},
+    )
+    current = ProofOfService.objects.get(delivery=delivery, superseded_at__isnull=True)
+    assert current.pk != first.pk
+    assert current.scan_id == first.scan_id
+    assert json.loads(current.text)["offline"]["scan_sha256"] == first.scan.sha256  # type: ignore[union-attr]

@@ -383,3 +383,85 @@ def test_a_persons_quiet_hours_hold_the_text(alice, commit, time_machine):
     assert notice.status == S.QUEUED
     assert notice.next_attempt_at == datetime(2026, 12, 2, 7, 30, tzinfo=SHANGHAI)
     assert notice.tries.get(channel=Channel.INBOX).outcome == AttemptOutcome.ACCEPTED
+
+
+# --- Review findings ------------------------------------------------------------------------------
+
+
+def _decided(alice, clerk, judge, time_machine, kind="judgment"):
+    at(time_machine, date(2026, 6, 1))
+    case = docketed_case(alice, clerk, judge=judge)
+    case_services.complaint_service_record(
+        actor=clerk,
+        case_id=case.pk,
+        party_id=defendant(case).pk,
+        served_on=date(2026, 6, 1),
+        method="EMS post",
+    )
+    at(time_machine, date(2026, 6, 30))
+    case_services.case_open_evidence_exchange(actor=judge, case_id=case.pk)
+    case_services.case_schedule_hearing(actor=judge, case_id=case.pk, on=date(2026, 7, 10))
+    at(time_machine, date(2026, 7, 10))
+    case_services.case_record_heard(actor=judge, case_id=case.pk)
+    return case_services.case_decide(actor=judge, case_id=case.pk, kind=kind)
+
+
+def test_a_later_ruling_in_a_case_decided_by_judgment_opens_no_appeal_period(
+    alice, clerk, judge, time_machine, commit
+):
+    case = _decided(alice, clerk, judge, time_machine)
+    party = plaintiff(case)
+    at(time_machine, date(2026, 7, 13))
+    confirm(alice, case, party)
+    with commit():
+        document = issue(
+            clerk,
+            case,
+            kind=DocumentKind.RULING,
+            recipients=[party],
+            title="Ruling correcting a clerical error",
+            body="The amount in the judgment reads 20,000 yuan, not 2,000 yuan.",
+        )
+    assert served(delivery_to(document, party)) == (True, "confirmed.reached")
+    assert not CaseDeadline.objects.filter(case=case, code="appeal_ruling").exists()
+    [judgment_period] = CaseDeadline.objects.filter(case=case, party=party, code="appeal_judgment")
+    assert judgment_period.cancelled_at is None  # the judgment's own period is untouched
+
+
+def test_correcting_the_complaint_date_after_the_answer_keeps_the_answer_period_met(
+    case, bob, clerk, time_machine
+):
+    complaint = Delivery.objects.get(party=defendant(case), document__kind="complaint_copy")
+    case_services.complaint_open(actor=bob, case_id=case.pk)
+    case_services.response_file(actor=bob, case_id=case.pk, kind="answer", text=ANSWER)
+    [answered] = CaseDeadline.objects.filter(case=case, party=defendant(case), code="answer")
+    assert answered.met_at is not None
+    time_machine.move_to(timezone.now() + timedelta(days=2), tick=False)
+    delivery_served_correct(
+        actor=clerk,
+        delivery_id=complaint.pk,
+        served_on=timezone.localdate() - timedelta(days=1),
+        reason="Read the day after issue, by the platform's log",
+    )
+    [current] = CaseDeadline.objects.filter(
+        case=case, party=defendant(case), code="answer", cancelled_at__isnull=True
+    )
+    assert current.pk != answered.pk
+    assert current.met_at == answered.met_at
+
+
+def test_an_unread_document_to_an_unconfirmed_address_reaches_the_staff_queue_after_a_week(
+    case, bob, clerk, time_machine, commit
+):
+    from ecourt.delivery.selectors import failed_queue
+
+    with commit():
+        document = issue(clerk, case, recipients=[defendant(case)])
+    with_sms = delivery_to(document, defendant(case))
+    assert with_sms.status == S.DELIVERED
+    assert with_sms.served_at is None
+    assert with_sms not in failed_queue(clerk)
+    time_machine.move_to(timezone.now() + timedelta(days=8), tick=False)
+    assert with_sms in failed_queue(clerk)
+    delivery_mark_read(actor=bob, delivery_id=with_sms.pk, evidence={})
+    assert with_sms not in failed_queue(clerk)

@@ -9,7 +9,6 @@ prefetch is shown the page without a receipt, and a HEAD never reaches the servi
 
 from __future__ import annotations
 
-import hashlib
 import json
 import mimetypes
 from typing import Any
@@ -30,6 +29,7 @@ from ecourt.core.errors import DomainError
 from ecourt.core.forms import add_domain_error
 from ecourt.delivery import rules, selectors
 from ecourt.delivery.forms import AddressConfirmationForm, PreferenceForm
+from ecourt.delivery.http import is_prefetch, read_evidence
 from ecourt.delivery.models import Channel, Delivery, ProofOfService
 from ecourt.delivery.services.addresses import (
     address_confirm,
@@ -56,24 +56,6 @@ def centre(request: HttpRequest) -> HttpResponse:
 # --- The document page (the read receipt) -----------------------------------------------------
 
 
-def _is_prefetch(request: HttpRequest) -> bool:
-    """A browser fetching the page ahead of a click (link prefetch, prerender): no reading."""
-    for header in ("Sec-Purpose", "Purpose", "X-Purpose", "X-Moz"):
-        if "prefetch" in request.headers.get(header, "").lower():
-            return True
-    return False
-
-
-def _evidence(request: HttpRequest) -> dict[str, str]:
-    """What the read event records of the request: its id and a hash of the browser's name
-    (enough to tell two readings apart, nothing that identifies the device)."""
-    agent = request.headers.get("User-Agent", "")
-    return {
-        "request_id": str(getattr(request, "request_id", "")),
-        "ua_sha256": hashlib.sha256(agent.encode("utf-8", "replace")).hexdigest(),
-    }
-
-
 @login_required
 @require_safe
 def delivery_open(request: HttpRequest, pk: int) -> HttpResponse:
@@ -86,10 +68,10 @@ def delivery_open(request: HttpRequest, pk: int) -> HttpResponse:
         delivery = selectors.delivery_for_viewer(user, pk)
         if delivery is None:
             raise Http404
-    prefetch = _is_prefetch(request)
+    prefetch = is_prefetch(request)
     if recipient and request.method == "GET" and not prefetch and delivery.read_at is None:
         try:
-            delivery_mark_read(actor=user, delivery_id=delivery.pk, evidence=_evidence(request))
+            delivery_mark_read(actor=user, delivery_id=delivery.pk, evidence=read_evidence(request))
         except DomainError:
             raise Http404 from None
         delivery = selectors.delivery_for_recipient(user, pk) or delivery
