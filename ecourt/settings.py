@@ -263,8 +263,9 @@ if ECOURT_SMS_BACKEND == "http" and not ECOURT_SMS_HTTP_URL:
 # The address people reach the platform at, for the links in texts and emails.
 ECOURT_PUBLIC_URL = (env_str("ECOURT_PUBLIC_URL", "http://127.0.0.1:8000") or "").rstrip("/")
 # Court-time window in which no text message goes out (legal service and notices alike; the
-# platform inbox is written at any hour). Empty: no quiet hours.
-ECOURT_SMS_QUIET_HOURS = env_str("ECOURT_SMS_QUIET_HOURS", "22:00-08:00") or ""
+# platform inbox is written at any hour). Empty: no quiet hours. None by default in debug, so
+# someone trying the platform at night sees the texts at once.
+ECOURT_SMS_QUIET_HOURS = env_str("ECOURT_SMS_QUIET_HOURS", "" if DEBUG else "22:00-08:00") or ""
 try:
     parse_quiet_hours(ECOURT_SMS_QUIET_HOURS)
 except ValueError:
