@@ -18,6 +18,11 @@ urlpatterns = [
         recipient.proof_scan,
         name="proof_scan",
     ),
+    path(
+        "deliveries/<int:pk>/proof/<int:proof_pk>.json",
+        recipient.proof_download,
+        name="proof_download",
+    ),
     path("cases/<int:case_id>/addresses/", recipient.addresses, name="addresses"),
     # Case staff
     path("cases/<int:case_id>/deliveries/", staff.case_deliveries, name="case"),

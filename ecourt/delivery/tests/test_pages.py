@@ -8,6 +8,7 @@ code); Judge Wang has the case; the clerk docketed it; Oscar is an outsider.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from datetime import timedelta
@@ -706,3 +707,25 @@ def test_a_corrected_offline_date_keeps_the_scan_and_today_is_not_in_the_future(
     assert current.pk != first.pk
     assert current.scan_id == first.scan_id
     assert json.loads(current.text)["offline"]["scan_sha256"] == first.scan.sha256  # type: ignore[union-attr]
+
+
+def test_the_proof_downloads_as_the_bytes_that_were_deposited(
+    case: Case, alice: User, bob: User, oscar: User, clerk: User, commit: Any, login: Any
+) -> None:
+    delivery = _summons_to_alice(clerk, case, commit)
+    login(alice).get(_open(delivery))
+    proof = ProofOfService.objects.get(delivery=delivery)
+    url = reverse("delivery:proof_download", args=[delivery.pk, proof.pk])
+    assert url in login(alice).get(reverse("delivery:proof", args=[delivery.pk])).content.decode()
+    for person in (alice, clerk):
+        response = login(person).get(url)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/json"
+        assert response["Content-Disposition"].startswith("attachment")
+        data = response.content
+        assert hashlib.sha256(data).hexdigest() == proof.sha256
+        assert proof.deposit is not None
+        assert (proof.deposit.sha256, proof.deposit.size) == (proof.sha256, len(data))
+    for person in (bob, oscar):
+        assert login(person).get(url).status_code == 404
+    assert login(alice).get(url.replace(f"/{proof.pk}.json", "/999999.json")).status_code == 404

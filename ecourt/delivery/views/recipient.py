@@ -361,3 +361,22 @@ def proof_scan(request: HttpRequest, pk: int, proof_pk: int) -> FileResponse:
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@require_safe
+def proof_download(request: HttpRequest, pk: int, proof_pk: int) -> HttpResponse:
+    """A proof of service as the exact bytes that were hashed and deposited: drop the file on
+    the public verification page (or give it to ``ecourt-verify``) to check it was not
+    changed since the court recorded it."""
+    delivery = _viewable(request, pk)
+    found = ProofOfService.objects.filter(pk=proof_pk, delivery=delivery).first()
+    if found is None:
+        raise Http404
+    response = HttpResponse(found.text.encode("utf-8"), content_type="application/json")
+    response["Content-Disposition"] = (
+        f'attachment; filename="proof-of-service-{delivery.pk}-{found.pk}.json"'
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
