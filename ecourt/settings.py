@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "ecourt.evidence",
     "ecourt.documents",
     "ecourt.delivery",
+    "ecourt.hearings",
 ]
 
 MIDDLEWARE = [
@@ -374,6 +375,20 @@ if "{room}" not in ECOURT_MEETING_URL_TEMPLATE or not ECOURT_MEETING_URL_TEMPLAT
 ):
     raise ImproperlyConfigured("ECOURT_MEETING_URL_TEMPLATE must be an http(s) URL with {room}.")
 
+# --- Trial: hearings and court documents ----------------------------------------------------
+# Jitsi Meet with JWT rooms: with both set, hearing links carry a signed token (HS256) naming
+# the participant and the room; without them the plain ECOURT_MEETING_URL_TEMPLATE is used.
+ECOURT_JITSI_APP_ID = env_str("ECOURT_JITSI_APP_ID", "") or ""
+ECOURT_JITSI_SECRET = env_str("ECOURT_JITSI_SECRET", "") or ""
+# The court's seal: a PEM private key and certificate that sign issued PDFs (PAdES). Without
+# them "make run" generates a self-signed demo pair under var/ (check --deploy errors).
+ECOURT_SEAL_KEY_FILE = Path(env_str("ECOURT_SEAL_KEY_FILE") or VAR_DIR / "court-seal.key")
+ECOURT_SEAL_CERT_FILE = Path(env_str("ECOURT_SEAL_CERT_FILE") or VAR_DIR / "court-seal.crt")
+# An RFC 3161 timestamp authority for signatures; empty: signed without a timestamp token.
+ECOURT_TSA_URL = env_str("ECOURT_TSA_URL", "") or ""
+# A folder of decision templates that replaces the built-in ones (same file names).
+ECOURT_DOCUMENT_TEMPLATE_DIR = env_str("ECOURT_DOCUMENT_TEMPLATE_DIR", "") or ""
+
 # --- Electronic evidence and its transparency log ------------------------------------------
 # The court's log signing key, "PRIVATE+KEY+<origin>+<key ID>+<key>" (from
 # "ecourt evidence keygen"); its name is the log's origin. Without it, the key file under
@@ -409,7 +424,13 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["stderr"], "level": env_str("ECOURT_LOG_LEVEL", "INFO") or "INFO"},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # WeasyPrint logs every layout step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 NINJA_PAGINATION_PER_PAGE = 50

@@ -41,6 +41,7 @@ PEOPLE = [
     (Role.ENFORCEMENT_OFFICER, "+8613800000008", "Officer Sun", "孙执行", date(1988, 8, 8)),
     (Role.SUPPORT_AGENT, "+8613800000009", "Support Qian", "钱客服", date(1996, 2, 2)),
     (Role.COURT_ADMIN, "+8613800000010", "Admin Zhao", "赵管理", date(1980, 5, 5)),
+    (Role.DIVISION_HEAD, "+8613800000012", "Division Head Ma", "马庭长", date(1968, 12, 12)),
     (None, "+8613800000011", "Oscar Outsider", "欧外人", date(1999, 12, 12)),
 ]
 

@@ -12,6 +12,7 @@ class Role(models.TextChoices):
     LAWYER = "lawyer", _("Lawyer")
     FILING_CLERK = "filing_clerk", _("Filing clerk")
     JUDGE = "judge", _("Judge")
+    DIVISION_HEAD = "division_head", _("Division head")
     JUDICIAL_ASSISTANT = "judicial_assistant", _("Judicial assistant")
     MEDIATOR = "mediator", _("Mediator")
     ENFORCEMENT_OFFICER = "enforcement_officer", _("Enforcement officer")
@@ -25,6 +26,7 @@ STAFF_ROLES: frozenset[str] = frozenset(
     {
         Role.FILING_CLERK,
         Role.JUDGE,
+        Role.DIVISION_HEAD,
         Role.JUDICIAL_ASSISTANT,
         Role.MEDIATOR,
         Role.ENFORCEMENT_OFFICER,

@@ -99,7 +99,10 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
         return Case.objects.none()
     if _is_clerk(user):
         return Case.objects.all()
-    condition = Q(judge=user) | _party_condition(user, "parties__")
+    if user.has_role(Role.DIVISION_HEAD):  # assigns the division's judges
+        return Case.objects.all()
+    # The judge, the clerk of one of its hearings, its parties and their agents.
+    condition = Q(judge=user) | Q(hearings__clerk=user) | _party_condition(user, "parties__")
     return Case.objects.filter(pk__in=Case.objects.filter(condition).values("pk"))
 
 

@@ -21,6 +21,7 @@ class CaseStatus(models.TextChoices):
     HEARD = "heard", _("Heard")
     DECIDED = "decided", _("Decided, appeal period running")
     EFFECTIVE = "effective", _("Decision in effect")
+    APPEALED = "appealed", _("Appealed; file sent to the appellate court")
     CLOSED = "closed", _("Closed")
 
 
@@ -35,12 +36,13 @@ CASE_TRANSITIONS: dict[str, frozenset[str]] = {
     C.EVIDENCE_EXCHANGE: frozenset({C.HEARING_SCHEDULED, C.CLOSED}),
     C.HEARING_SCHEDULED: frozenset({C.HEARD, C.EVIDENCE_EXCHANGE, C.CLOSED}),
     C.HEARD: frozenset({C.DECIDED, C.HEARING_SCHEDULED, C.CLOSED}),
-    C.DECIDED: frozenset({C.EFFECTIVE}),
+    C.DECIDED: frozenset({C.EFFECTIVE, C.APPEALED}),
+    C.APPEALED: frozenset(),
     C.EFFECTIVE: frozenset({C.CLOSED}),
     C.CLOSED: frozenset(),
 }
 
-OPEN_CASE_STATUSES = frozenset(set(CaseStatus.values) - {C.CLOSED})
+OPEN_CASE_STATUSES = frozenset(set(CaseStatus.values) - {C.CLOSED, C.APPEALED})
 
 
 class ClosingMode(models.TextChoices):
@@ -138,7 +140,7 @@ class Case(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status != C.CLOSED
+        return self.status not in (C.CLOSED, C.APPEALED)
 
 
 class DocketEntry(models.Model):
@@ -244,3 +246,29 @@ class CaseResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} by {self.party}"
+
+
+class Appeal(models.Model):
+    """A party's appeal against the decision, filed online within its own appeal period
+    (CPL Art. 171). The case goes to the appellate court with its exported file."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="appeals")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="appeals")
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    filed_at = models.DateTimeField()
+    reasons = models.TextField()
+    requests = models.TextField(help_text="What the appellant asks the appellate court to do.")
+    export_sha256 = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the case-file export sent up."
+    )
+
+    class Meta:
+        ordering = ["filed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "party"], name="one_appeal_per_party")
+        ]
+
+    def __str__(self) -> str:
+        return f"appeal of party {self.party_id} in case {self.case_id}"
