@@ -42,6 +42,7 @@ makemessages: $(STAMP)
 run: $(STAMP) messages
 	@bash scripts/sysdeps.sh gettext fonts
 	ECOURT_DEBUG=$${ECOURT_DEBUG:-1} $(BIN)/ecourt evidence keygen --name localhost/evidence --write "$${ECOURT_VAR_DIR:-var}/evidence-log.key" --if-missing
+	ECOURT_DEBUG=$${ECOURT_DEBUG:-1} $(BIN)/ecourt documents sealgen --if-missing
 	ECOURT_DEBUG=$${ECOURT_DEBUG:-1} $(BIN)/python manage.py migrate --no-input
 	ECOURT_DEBUG=$${ECOURT_DEBUG:-1} $(BIN)/ecourt demo
 	@echo ""
@@ -69,6 +70,7 @@ bench: $(STAMP) messages
 	$(BIN)/python bench/evidence.py $(EVIDENCE_BENCH_ARGS)
 	$(BIN)/python bench/evidence_upload.py $(UPLOAD_BENCH_ARGS)
 	$(BIN)/python bench/delivery.py $(DELIVERY_BENCH_ARGS)
+	$(BIN)/python bench/documents.py $(DOCUMENTS_BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var node_modules .pytest_cache .mypy_cache .ruff_cache

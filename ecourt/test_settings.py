@@ -23,6 +23,22 @@ if "ECOURT_LOG_KEY" not in os.environ:
         "test.ecourt.invalid/evidence", Ed25519PrivateKey.generate()
     )
 
+if "ECOURT_SEAL_KEY_FILE" not in os.environ:
+    # A fresh self-signed court seal per run, in the run's folder (subprocesses inherit it).
+    from pathlib import Path
+
+    from ecourt.documents.sign import seal_generate
+
+    _seal_dir = Path(os.environ["ECOURT_VAR_DIR"])
+    os.environ["ECOURT_SEAL_KEY_FILE"] = str(_seal_dir / "court-seal.key")
+    os.environ["ECOURT_SEAL_CERT_FILE"] = str(_seal_dir / "court-seal.crt")
+    if not Path(os.environ["ECOURT_SEAL_KEY_FILE"]).exists():
+        seal_generate(
+            os.environ["ECOURT_SEAL_KEY_FILE"],
+            os.environ["ECOURT_SEAL_CERT_FILE"],
+            common_name="测试互联网法院 Test Internet Court",
+        )
+
 from ecourt.settings import *  # noqa: F403
 
 # Browsers do not send Secure cookies over plain http to 127.0.0.1; tests run without TLS.

@@ -6,3 +6,6 @@ class DocumentsConfig(AppConfig):
     name = "ecourt.documents"
     label = "documents"
     verbose_name = _("Court documents")
+
+    def ready(self) -> None:
+        from ecourt.documents import checks  # noqa: F401  (registers the system checks)

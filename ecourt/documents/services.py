@@ -6,7 +6,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 
-from django.db import transaction
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,10 +22,42 @@ from ecourt.core.text import clean_text
 from ecourt.delivery.services.common import require_case_staff
 from ecourt.delivery.services.issue import deliveries_for_document
 from ecourt.documents.models import CourtDocument, DocumentKind
+from ecourt.evidence.models import Blob
 from ecourt.evidence.services.log import deposit_for_court
 
 #: UTF-8 text (the log records media types without parameters; the body is always UTF-8).
 MEDIA_TYPE = "text/plain"
+PDF_MEDIA_TYPE = "application/pdf"
+
+
+def pdf_store(data: bytes) -> Blob:
+    """Store a PDF the court made, once by its SHA-256, as an evidence ``Blob`` (court
+    documents are not scanned or sniffed: the court rendered them)."""
+    from ecourt.evidence.services.uploads import blob_name
+
+    digest = hashlib.sha256(data).hexdigest()
+    existing = Blob.objects.filter(sha256=digest).first()
+    if existing is not None:
+        return existing
+    name = blob_name(digest)
+    if not default_storage.exists(name):
+        saved = default_storage.save(name, ContentFile(data))
+        if saved != name:  # written meanwhile by a concurrent issue of the same bytes
+            default_storage.delete(saved)
+    try:
+        with transaction.atomic():
+            return Blob.objects.create(
+                sha256=digest, size=len(data), media_type=PDF_MEDIA_TYPE, storage_name=name
+            )
+    except IntegrityError:
+        return Blob.objects.get(sha256=digest)
+
+
+def document_pdf_bytes(document: CourtDocument) -> bytes | None:
+    if document.pdf_id is None:
+        return None
+    with default_storage.open(document.pdf.storage_name, "rb") as stream:  # type: ignore[union-attr]
+        return stream.read()
 
 
 def document_issue(
@@ -37,11 +71,15 @@ def document_issue(
     notified_otherwise: Mapping[int, str] | None = None,
     check_staff: bool = True,
     docket: bool = True,
+    pdf: bytes | None = None,
+    corrects: CourtDocument | None = None,
 ) -> CourtDocument:
     """Issue a document in a case and serve it on ``recipient_ids`` (default: every party).
     Its hash goes into the evidence log; it never changes afterwards (a correction is a new
     document). ``check_staff`` is off only when another service already decided who may;
-    ``docket`` is off when the caller's own docket entry already records the document."""
+    ``docket`` is off when the caller's own docket entry already records the document.
+    With ``pdf`` (rendered and signed by ``documents.render``), the PDF is what is issued:
+    it is stored by its hash and that hash is deposited; ``body`` stays as its text."""
     if kind not in DocumentKind.values:
         raise DomainError(_("Choose the kind of document."), code="kind_invalid", field="kind")
     title = clean_text(title, field="title", max_length=300, required=False)
@@ -70,7 +108,7 @@ def document_issue(
                 )
         else:
             recipients = parties
-        data = body.encode("utf-8")
+        data = pdf if pdf is not None else body.encode("utf-8")
         digest = hashlib.sha256(data).hexdigest()
         document = CourtDocument.objects.create(
             case=case,
@@ -78,9 +116,15 @@ def document_issue(
             title=title,
             body=body,
             sha256=digest,
+            pdf=pdf_store(pdf) if pdf is not None else None,
+            corrects=corrects,
             issued_by=actor,
             issued_at=timezone.now(),
-            deposit=deposit_for_court(sha256=digest, size=len(data), media_type=MEDIA_TYPE),
+            deposit=deposit_for_court(
+                sha256=digest,
+                size=len(data),
+                media_type=PDF_MEDIA_TYPE if pdf is not None else MEDIA_TYPE,
+            ),
         )
         if docket:
             docket_add(

@@ -372,9 +372,12 @@ def evidence_cleanup(*, grace: timedelta = timedelta(hours=1)) -> int:
             part.unlink(missing_ok=True)
             removed += 1
     # Blobs no item uses, whose uploads ended unused: the row, then the file.
-    # (A scanned proof of service keeps its blob too.)
+    # (A scanned proof of service and an issued court document keep their blobs too.)
     unused = Blob.objects.filter(
-        items__isnull=True, service_proofs__isnull=True, created_at__lt=now - grace
+        items__isnull=True,
+        service_proofs__isnull=True,
+        court_documents__isnull=True,
+        created_at__lt=now - grace,
     ).exclude(
         pk__in=Upload.objects.filter(
             status=UploadStatus.COMPLETE, expires_at__gt=now, blob__isnull=False
@@ -385,7 +388,7 @@ def evidence_cleanup(*, grace: timedelta = timedelta(hours=1)) -> int:
             Upload.objects.filter(blob=blob).update(
                 blob=None, status=UploadStatus.FAILED, error="expired"
             )
-            if blob.items.exists() or blob.service_proofs.exists():
+            if blob.items.exists() or blob.service_proofs.exists() or blob.court_documents.exists():
                 continue
             blob.delete()
         default_storage.delete(blob.storage_name)
