@@ -17,8 +17,10 @@ from ecourt.core.api import router as core_router
 from ecourt.core.errors import DomainError
 from ecourt.core.problem import problem_response
 from ecourt.delivery.api import router as delivery_router
+from ecourt.documents.api import router as documents_router
 from ecourt.evidence.api import router as evidence_router
 from ecourt.evidence.api_items import router as evidence_items_router
+from ecourt.hearings.api import router as hearings_router
 from ecourt.mediation.api import router as mediation_router
 
 api = NinjaAPI(
@@ -73,3 +75,5 @@ api.add_router("/", delivery_router)
 api.add_router("/", mediation_router)
 api.add_router("/", evidence_router)
 api.add_router("/", evidence_items_router)
+api.add_router("/", hearings_router)
+api.add_router("/", documents_router)

@@ -15,6 +15,8 @@ urlpatterns = [
     # evidence/… (parties, court administrators) and verify/ (anyone)
     path("", include("ecourt.evidence.urls")),
     path("", include("ecourt.delivery.urls")),
+    path("", include("ecourt.hearings.urls")),
+    path("", include("ecourt.documents.urls")),
     path("admin/", admin.site.urls),
     path("", include("ecourt.core.urls")),
 ]
