@@ -486,7 +486,13 @@ def _judge_case(actor: User, case_id: int) -> Case:
 
 
 def _move(
-    case: Case, to: str, *, actor: User, text: object, params: dict[str, object], code: str
+    case: Case,
+    to: str,
+    *,
+    actor: User | None,
+    text: object,
+    params: dict[str, object],
+    code: str,
 ) -> None:
     guard_case_move(case, to)
     old = case.status
@@ -595,12 +601,77 @@ def case_decide(*, actor: User, case_id: int, kind: str) -> Case:
     return case
 
 
+def decision_issued_as_document(case: Case) -> bool:
+    """Whether the decision was issued on the platform as a rendered document (then each
+    party's appeal period runs from its own service, opened by the delivery capability)."""
+    return case.documents.filter(
+        kind=case.decision_kind, corrects__isnull=True, draft__isnull=False
+    ).exists()
+
+
+def appeal_windows_pending(case: Case, *, on: date | None = None) -> str | None:
+    """Why the decision cannot take effect yet on ``on`` (default today), or None: a party
+    not served yet, an appeal period still running, or an appeal filed. For decisions issued
+    as documents, whose appeal periods open only on service."""
+    on = on or today()
+    code = "appeal_judgment" if case.decision_kind == ClosingMode.JUDGMENT else "appeal_ruling"
+    periods = {
+        period.party_id: period
+        for period in CaseDeadline.objects.filter(
+            case=case, code=code, cancelled_at__isnull=True, party__isnull=False
+        )
+    }
+    for party in case.parties.order_by("side", "position", "pk"):
+        period = periods.get(party.pk)
+        if period is None:
+            return _("%(party)s has not been served the %(kind)s yet.") % {
+                "party": party.name,
+                "kind": str(ClosingMode(case.decision_kind).label).lower(),
+            }
+        if period.due_date >= on:
+            return _("The appeal period of %(party)s runs until %(due)s.") % {
+                "party": party.name,
+                "due": period.due_date.isoformat(),
+            }
+    if case.appeals.exists():
+        return _("An appeal was filed against the decision.")
+    return None
+
+
+def case_decided_by_document(*, case: Case, kind: str, actor: User) -> Case:
+    """Issuing a judgment or ruling on the merits as a document decides the case. The caller
+    (``documents.decisions.decision_issue``) holds the case lock and has checked the judge.
+    No appeal period opens here: the delivery capability opens each party's period from its
+    own served time (CPL Art. 171; ``delivery.services.receipts.SERVED_PERIODS``)."""
+    if kind not in (ClosingMode.JUDGMENT, ClosingMode.RULING):
+        raise DomainError(_("Choose judgment or ruling."), code="kind_invalid", field="kind")
+    guard_case_move(case, C.DECIDED)
+    case.decision_kind = kind
+    case.decided_on = today()
+    case.save(update_fields=["decision_kind", "decided_on"])
+    deadlines_close(how="met", case=case, code__startswith="trial_")
+    _move(
+        case,
+        C.DECIDED,
+        actor=actor,
+        code="cases.decided",
+        text=gettext_lazy("%(kind)s issued."),
+        params={"kind": ClosingMode(kind).label},
+    )
+    return case
+
+
 def case_make_effective(*, actor: User, case_id: int) -> Case:
-    """The decision takes effect once every party's appeal period has ended (no appeal is
-    recorded yet: appeals go to the intermediate court)."""
+    """The decision takes effect once every party's appeal period has ended and no appeal was
+    filed. For a decision issued as a document, every party must have been served first (its
+    period runs from its own service)."""
     with transaction.atomic():
         case = _judge_case(actor, case_id)
         guard_case_move(case, C.EFFECTIVE)
+        if decision_issued_as_document(case):
+            pending = appeal_windows_pending(case)
+            if pending is not None:
+                raise DomainError(pending, code="appeal_period_running")
         running = CaseDeadline.objects.filter(
             case=case,
             code__startswith="appeal_",
@@ -621,9 +692,46 @@ def case_make_effective(*, actor: User, case_id: int) -> Case:
     return case
 
 
+def case_settle_decided(*, case: Case) -> Case:
+    """The system makes an undisputed decision effective and closes the case by it (no appeal
+    within any party's period). The caller holds the case lock and has checked
+    ``appeal_windows_pending``."""
+    deadlines_close(how="met", case=case, code__startswith="appeal_")
+    _move(
+        case,
+        C.EFFECTIVE,
+        actor=None,
+        code="cases.effective",
+        text=gettext_lazy("Decision in legal effect: no party appealed within its period."),
+        params={},
+    )
+    mode = case.decision_kind
+    case.closing_mode = mode
+    case.closed_at = timezone.now()
+    case.save(update_fields=["closing_mode", "closed_at"])
+    deadlines_close(how="cancelled", case=case)
+    _move(
+        case,
+        C.CLOSED,
+        actor=None,
+        code="cases.closed",
+        text=gettext_lazy("Case closed: %(mode)s."),
+        params={"mode": ClosingMode(mode).label},
+    )
+    for party in case.parties.exclude(user__isnull=True).select_related("user"):
+        notify(
+            party.user,
+            gettext_lazy("The decision in case %(number)s is in effect and the case is closed."),
+            "case.closed",
+            number=case.number,
+        )
+    return case
+
+
 def case_close(*, actor: User, case_id: int, mode: str) -> Case:
     """Close the case by judgment or ruling in effect, mediation settlement, withdrawal,
-    dismissal or transfer (CLOSING_MODES says from where)."""
+    dismissal or transfer (CLOSING_MODES says from where). Hearings still to come are
+    cancelled and an open asynchronous trial closes."""
     if mode not in ClosingMode.values:
         raise DomainError(_("Choose how the case ends."), code="mode_invalid", field="mode")
     with transaction.atomic():
@@ -654,6 +762,10 @@ def case_close(*, actor: User, case_id: int, mode: str) -> Case:
             text=gettext_lazy("Case closed: %(mode)s."),
             params={"mode": ClosingMode(mode).label},
         )
+        # Imported here: cases must not import hearings at module level (hearings imports it).
+        from ecourt.hearings.services.scheduling import case_trial_stop
+
+        case_trial_stop(case, actor=actor, mode=mode)
         for party in case.parties.exclude(user__isnull=True).select_related("user"):
             notify(
                 party.user,

@@ -246,11 +246,23 @@ def _effects(delivery: Delivery, *, previous: date | None, reason: str, actor: U
             return
         party.complaint_served_on = served_on
         party.save(update_fields=["complaint_served_on"])
-    elif case.status != CaseStatus.DECIDED or case.decision_kind != document.kind:
+    elif (
+        case.status not in (CaseStatus.DECIDED, CaseStatus.APPEALED)
+        or case.decision_kind != document.kind
+        or document.corrects_id is not None
+    ):
         # Only the decision itself starts the appeal period: a later ruling (correcting a
-        # clerical error, say) in a case decided by judgment does not.
+        # clerical error, say) does not, in a case decided by judgment or by ruling. A party
+        # served after another party appealed (the case is APPEALED) still gets its period.
         return
     _period_restart(case, party, code, served_on, event=f"service of {document.title}", actor=actor)
+    if code != "answer":
+        appealed = case.appeals.filter(party=party).values_list("filed_at", flat=True).first()
+        if appealed is not None:
+            # The party appealed before it was served: its period is met already.
+            CaseDeadline.objects.filter(
+                case=case, party=party, code=code, cancelled_at__isnull=True, met_at__isnull=True
+            ).update(met_at=appealed)
 
 
 def serve_if_due(delivery: Delivery, *, actor: User | None) -> bool:

@@ -25,6 +25,7 @@ from django_tasks_db.models import DBTaskResult
 
 from ecourt.core.services import messages_sweep
 from ecourt.delivery.services.dispatch import deliveries_sweep
+from ecourt.documents.decisions import decisions_settle
 from ecourt.evidence.sequencer import sequence_forever
 from ecourt.evidence.services.uploads import evidence_cleanup
 from ecourt.mediation.services import mediations_expire
@@ -52,6 +53,10 @@ def _sweep_forever(stop: threading.Event) -> None:
             swept = deliveries_sweep()
             if any(swept.values()):
                 logger.info("delivery sweep: %s", swept)
+            # Decisions no party appealed within its period take effect; the case closes.
+            settled = decisions_settle()
+            if settled:
+                logger.info("%d decision(s) took effect; case(s) closed", settled)
             # Mediations whose period ended go back to filing review (idempotent).
             ended = mediations_expire()
             if ended:
