@@ -23,6 +23,11 @@ urlpatterns = [
         recipient.proof_download,
         name="proof_download",
     ),
+    path(
+        "deliveries/<int:pk>/proof/<int:proof_pk>.pdf",
+        recipient.proof_pdf_download,
+        name="proof_pdf",
+    ),
     path("cases/<int:case_id>/addresses/", recipient.addresses, name="addresses"),
     # Case staff
     path("cases/<int:case_id>/deliveries/", staff.case_deliveries, name="case"),

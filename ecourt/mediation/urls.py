@@ -1,5 +1,10 @@
-from ecourt.mediation.views import court, mediator, room
+from ecourt.mediation.views import court, documents, mediator, room
 
 app_name = "mediation"
 
-urlpatterns = [*room.urlpatterns, *mediator.urlpatterns, *court.urlpatterns]
+urlpatterns = [
+    *room.urlpatterns,
+    *documents.urlpatterns,
+    *mediator.urlpatterns,
+    *court.urlpatterns,
+]

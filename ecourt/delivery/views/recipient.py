@@ -10,6 +10,7 @@ prefetch is shown the page without a receipt, and a HEAD never reaches the servi
 from __future__ import annotations
 
 import json
+import logging
 import mimetypes
 from typing import Any
 
@@ -18,6 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -31,6 +33,7 @@ from ecourt.delivery import rules, selectors
 from ecourt.delivery.forms import AddressConfirmationForm, PreferenceForm
 from ecourt.delivery.http import is_prefetch, read_evidence
 from ecourt.delivery.models import Channel, Delivery, ProofOfService
+from ecourt.delivery.render import proof_pdf, proof_pdf_name
 from ecourt.delivery.services.addresses import (
     address_confirm,
     inbox_token_create,
@@ -40,6 +43,9 @@ from ecourt.delivery.services.addresses import (
 from ecourt.delivery.services.common import is_case_staff
 from ecourt.delivery.services.receipts import delivery_mark_read
 from ecourt.delivery.services.staff import paper_copy_request
+from ecourt.documents.sign import SealUnavailable
+
+logger = logging.getLogger(__name__)
 
 # --- The notification centre ------------------------------------------------------------------
 
@@ -377,6 +383,38 @@ def proof_download(request: HttpRequest, pk: int, proof_pk: int) -> HttpResponse
     response["Content-Disposition"] = (
         f'attachment; filename="proof-of-service-{delivery.pk}-{found.pk}.json"'
     )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_safe
+def proof_pdf_download(request: HttpRequest, pk: int, proof_pk: int) -> HttpResponse:
+    """A proof of service as a readable PDF under the court's seal, drawn from its JSON in
+    the reader's language. The hash that was deposited stays the JSON's (printed in it)."""
+    delivery = _viewable(request, pk)
+    found = (
+        ProofOfService.objects.filter(pk=proof_pk, delivery=delivery)
+        .select_related("delivery", "delivery__document", "delivery__party", "deposit")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    try:
+        data = proof_pdf(found, language=get_language() or "zh-hans")
+    except SealUnavailable:
+        logger.exception("Proof of service %s not sealed", found.pk)
+        messages.error(
+            request,
+            _(
+                "The court's seal is not configured, so the proof cannot be drawn as a PDF. "
+                "Download it as JSON, or ask the court administrator."
+            ),
+        )
+        return redirect("delivery:proof", pk=delivery.pk)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{proof_pdf_name(found)}"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
