@@ -162,8 +162,32 @@ def _case_page(request: HttpRequest, case: Case, **forms: Any) -> HttpResponse:
     if confirmation["can_rule"]:
         context["judge_actions"] = []  # the ruling below is the only move on this case
     context.update(confirmation)
+    context.update(_trial_context(case, user))
     context.update(forms)
     return render(request, "cases/court/case_detail.html", context, status=status)
+
+
+def _trial_context(case: Case, user: User) -> dict[str, Any]:
+    """Hearings, records and issued decisions of the case, and the trial pages this person
+    may open. Imported here: views are where cases and the trial apps meet."""
+    from ecourt.documents.models import DocumentKind
+    from ecourt.hearings.models import HearingStatus
+
+    decisions = list(
+        case.documents.filter(
+            kind__in=[DocumentKind.JUDGMENT, DocumentKind.RULING, DocumentKind.MEDIATION_STATEMENT]
+        ).order_by("issued_at", "pk")
+    )
+    return {
+        "hearings": list(
+            case.hearings.exclude(status=HearingStatus.CANCELLED).select_related("courtroom")
+        ),
+        "records": list(case.records.order_by("pk")),
+        "decisions": decisions,
+        "is_division_head": user.has_role(Role.DIVISION_HEAD),
+        "may_appeal": case.status in (CaseStatus.DECIDED, CaseStatus.APPEALED)
+        and bool(selectors.parties_acting_for(user, case=case)),
+    }
 
 
 def case_page(request: HttpRequest, case: Case, **forms: Any) -> HttpResponse:
