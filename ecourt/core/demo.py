@@ -13,6 +13,7 @@ LOADERS: list[str] = [
     "ecourt.mediation.demo.load",
     "ecourt.evidence.demo.load",
     "ecourt.delivery.demo.load",
+    "ecourt.hearings.demo.load",
 ]
 
 
