@@ -309,16 +309,63 @@ def _render(case: Case, text: SummonsText, judge: User, clerk: User) -> bytes:
         ) from exc
 
 
-def _issue_summons(
-    *, actor: User, hearing: Hearing, text: SummonsText, pdf: bytes | None, rendered: SummonsText
+def _case_parties(case: Case) -> list[Party]:
+    return list(case.parties.select_related("user").order_by("side", "position", "pk"))
+
+
+#: A summons text and the signed PDF rendered from it before the lock.
+_PreparedSummons = tuple[SummonsText, bytes]
+
+
+def _summons_prepare(
+    *,
+    case: Case,
+    judge: User,
+    clerk: User,
+    room: Courtroom,
+    starts_at: datetime,
+    ends_at: datetime,
+) -> _PreparedSummons:
+    """The summons of a hearing to be set and its signed PDF, made before the transaction:
+    rendering is slow and needs no lock. ``_summons_issue`` checks it still holds."""
+    text = summons_text(
+        case=case,
+        parties=_case_parties(case),
+        judge=judge,
+        clerk=clerk,
+        room=room,
+        starts_at=starts_at,
+        ends_at=ends_at,
+    )
+    return text, _render(case, text, judge, clerk)
+
+
+def _summons_issue(
+    *,
+    actor: User,
+    case: Case,
+    hearing: Hearing,
+    parties: list[Party],
+    prepared: _PreparedSummons,
 ) -> CourtDocument:
-    """Issue (and serve on every party) the summons; ``pdf`` was rendered from ``rendered``
-    before the lock and is used only when it still says what ``text`` says."""
-    if pdf is None or rendered != text:
-        pdf = _render(hearing.case, text, hearing.judge, hearing.clerk)
+    """Issue (and serve on every party) the summons of ``hearing`` as it now stands, under the
+    lock. The PDF ``prepared`` before the lock is used only when its text still matches (a
+    party may have joined meanwhile, say); else the summons is rendered again."""
+    text = summons_text(
+        case=case,
+        parties=parties,
+        judge=hearing.judge,
+        clerk=hearing.clerk,
+        room=hearing.courtroom,
+        starts_at=hearing.starts_at,
+        ends_at=hearing.ends_at,
+    )
+    rendered, pdf = prepared
+    if rendered != text:
+        pdf = _render(case, text, hearing.judge, hearing.clerk)
     document = document_issue(
         actor=actor,
-        case_id=hearing.case_id,
+        case_id=case.pk,
         kind=DocumentKind.SUMMONS,
         title=text.title,
         body=text.body,
@@ -328,10 +375,6 @@ def _issue_summons(
     hearing.summons = document
     hearing.save(update_fields=["summons"])
     return document
-
-
-def _case_parties(case: Case) -> list[Party]:
-    return list(case.parties.select_related("user").order_by("side", "position", "pk"))
 
 
 # --- Scheduling --------------------------------------------------------------------------------
@@ -372,6 +415,16 @@ def _notify_parties(case: Case, text: Promise, purpose: str, **params: object) -
         notify(user, text, purpose, **params)
 
 
+def _announce(
+    case: Case, hearing: Hearing, text: Promise, purpose: str, *, clerk_text: Promise | None = None
+) -> None:
+    """Tell the hearing's clerk (``clerk_text`` when they are told something else) and every
+    party and agent about ``hearing``; the texts get the case number and the start."""
+    params = {"number": case.number, "start": court_time(hearing.starts_at)}
+    notify(hearing.clerk, clerk_text if clerk_text is not None else text, purpose, **params)
+    _notify_parties(case, text, purpose, **params)
+
+
 def hearing_schedule(
     *,
     actor: User,
@@ -402,16 +455,9 @@ def hearing_schedule(
         raise DomainError(_("No such case."), code="not_found")
     require_case_judge(actor, case)
     _status_allows(case)
-    rendered = summons_text(
-        case=case,
-        parties=_case_parties(case),
-        judge=actor,
-        clerk=clerk,
-        room=room,
-        starts_at=starts_at,
-        ends_at=ends_at,
+    prepared = _summons_prepare(
+        case=case, judge=actor, clerk=clerk, room=room, starts_at=starts_at, ends_at=ends_at
     )
-    pdf = _render(case, rendered, actor, clerk)  # slow: before the lock
     with transaction.atomic():
         case = lock_case(case_id)
         require_case_judge(actor, case)
@@ -454,16 +500,7 @@ def hearing_schedule(
             text=gettext_lazy("Hearing scheduled for %(start)s (%(minutes)s minutes) in %(room)s."),
             params={"start": court_time(starts_at), "minutes": minutes, "room": room.name},
         )
-        text = summons_text(
-            case=case,
-            parties=parties,
-            judge=actor,
-            clerk=clerk,
-            room=room,
-            starts_at=starts_at,
-            ends_at=ends_at,
-        )
-        _issue_summons(actor=actor, hearing=hearing, text=text, pdf=pdf, rendered=rendered)
+        _summons_issue(actor=actor, case=case, hearing=hearing, parties=parties, prepared=prepared)
         audit_record(
             code="ecourt.hearings.scheduled",
             actor=actor,
@@ -477,19 +514,14 @@ def hearing_schedule(
                 "warnings": warnings,
             },
         )
-        notify(
-            clerk,
-            gettext_lazy("You keep the record of a hearing in case %(number)s on %(start)s."),
-            "hearing.scheduled",
-            number=case.number,
-            start=court_time(starts_at),
-        )
-        _notify_parties(
+        _announce(
             case,
+            hearing,
             gettext_lazy("Hearing in case %(number)s on %(start)s: the summons is in your inbox."),
             "hearing.scheduled",
-            number=case.number,
-            start=court_time(starts_at),
+            clerk_text=gettext_lazy(
+                "You keep the record of a hearing in case %(number)s on %(start)s."
+            ),
         )
     return hearing
 
@@ -574,19 +606,11 @@ def hearing_cancel(*, actor: User, hearing_id: int, reason: str) -> Hearing:
             old={"status": HearingStatus.SCHEDULED},
             new={"status": hearing.status, "reason": reason},
         )
-        notify(
-            hearing.clerk,
-            gettext_lazy("The hearing in case %(number)s on %(start)s is cancelled."),
-            "hearing.cancelled",
-            number=case.number,
-            start=court_time(hearing.starts_at),
-        )
-        _notify_parties(
+        _announce(
             case,
+            hearing,
             gettext_lazy("The hearing in case %(number)s on %(start)s is cancelled."),
             "hearing.cancelled",
-            number=case.number,
-            start=court_time(hearing.starts_at),
         )
     return hearing
 
@@ -731,8 +755,7 @@ def reschedule_decide(
         raise DomainError(_("No such request."), code="not_found")
     if not grant and len(note) < 5:
         raise DomainError(_("Say why the request is refused."), code="note_missing", field="note")
-    pdf: bytes | None = None
-    rendered: SummonsText | None = None
+    prepared: _PreparedSummons | None = None
     if grant:
         if starts_at is None:
             raise DomainError(
@@ -744,16 +767,14 @@ def reschedule_decide(
         require_case_judge(actor, hearing.case)
         length = minutes if minutes is not None else hearing.minutes
         starts_at, ends_at = _check_time(starts_at, length)
-        rendered = summons_text(
+        prepared = _summons_prepare(
             case=hearing.case,
-            parties=_case_parties(hearing.case),
             judge=hearing.judge,
             clerk=hearing.clerk,
             room=hearing.courtroom,
             starts_at=starts_at,
             ends_at=ends_at,
         )
-        pdf = _render(hearing.case, rendered, hearing.judge, hearing.clerk)  # before the lock
     with transaction.atomic():
         case, hearing = _judge_hearing(actor, hearing_id)
         request = RescheduleRequest.objects.select_for_update().get(pk=request_id)
@@ -764,17 +785,10 @@ def reschedule_decide(
         request.decided_at = now
         request.decision_note = note
         request.old_starts_at = hearing.starts_at
+        decided = ["status", "decided_by", "decided_at", "decision_note", "old_starts_at"]
         if not grant:
             request.status = RescheduleStatus.REFUSED
-            request.save(
-                update_fields=[
-                    "status",
-                    "decided_by",
-                    "decided_at",
-                    "decision_note",
-                    "old_starts_at",
-                ]
-            )
+            request.save(update_fields=decided)
             docket_add(
                 case=case,
                 code="hearings.reschedule_refused",
@@ -803,7 +817,7 @@ def reschedule_decide(
                 start=court_time(hearing.starts_at),
             )
             return request
-        assert starts_at is not None and rendered is not None
+        assert starts_at is not None and prepared is not None
         if hearing.status != HearingStatus.SCHEDULED:
             raise DomainError(
                 _("A hearing that has started can no longer be moved."), code="hearing_started"
@@ -826,16 +840,7 @@ def reschedule_decide(
         hearing.participants.update(confirmed_at=None)
         request.status = RescheduleStatus.GRANTED
         request.new_starts_at = starts_at
-        request.save(
-            update_fields=[
-                "status",
-                "decided_by",
-                "decided_at",
-                "decision_note",
-                "old_starts_at",
-                "new_starts_at",
-            ]
-        )
+        request.save(update_fields=[*decided, "new_starts_at"])
         docket_add(
             case=case,
             code="hearings.rescheduled",
@@ -850,16 +855,13 @@ def reschedule_decide(
                 "new": court_time(starts_at),
             },
         )
-        text = summons_text(
+        _summons_issue(
+            actor=actor,
             case=case,
+            hearing=hearing,
             parties=_case_parties(case),
-            judge=hearing.judge,
-            clerk=hearing.clerk,
-            room=hearing.courtroom,
-            starts_at=starts_at,
-            ends_at=ends_at,
+            prepared=prepared,
         )
-        _issue_summons(actor=actor, hearing=hearing, text=text, pdf=pdf, rendered=rendered)
         audit_record(
             code="ecourt.hearings.reschedule.granted",
             actor=actor,
@@ -867,19 +869,11 @@ def reschedule_decide(
             old={"starts_at": old_start, "ends_at": old_end},
             new={"request": request.pk, "starts_at": starts_at, "ends_at": ends_at},
         )
-        notify(
-            hearing.clerk,
-            gettext_lazy("The hearing in case %(number)s is moved to %(start)s."),
-            "hearing.reschedule",
-            number=case.number,
-            start=court_time(starts_at),
-        )
-        _notify_parties(
+        _announce(
             case,
+            hearing,
             gettext_lazy("The hearing in case %(number)s is moved to %(start)s."),
             "hearing.reschedule",
-            number=case.number,
-            start=court_time(starts_at),
         )
     return request
 

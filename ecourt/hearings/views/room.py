@@ -16,6 +16,7 @@ follows who may see the case.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -147,6 +148,17 @@ def _stamp(hearing: Hearing, record: CourtRecord | None, shown: int) -> str:
     return f"{version}.{shown}.{hearing.status}.{closed}"
 
 
+def _service_call(request: HttpRequest, call: Callable[[], object]) -> bool:
+    """Run the service ``call`` behind a button. A domain error becomes an error message (the
+    view redirects all the same); True when the call succeeded, for the view's own message."""
+    try:
+        call()
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return False
+    return True
+
+
 def _room_redirect(hearing: Hearing, anchor: str = "") -> HttpResponse:
     url = reverse("hearings:room", args=[hearing.pk])
     return redirect(f"{url}#{anchor}" if anchor else url)
@@ -221,13 +233,12 @@ def room_identity_code(request: HttpRequest, pk: int) -> HttpResponse:
     """Text the participant a fresh code to check who is joining."""
     user = request_actor(request)
     hearing, _participant = _room_or_404(request, pk)
-    try:
-        room_services.hearing_identity_send(
+    if _service_call(
+        request,
+        lambda: room_services.hearing_identity_send(
             actor=user, hearing_id=hearing.pk, language=get_language() or "zh-hans"
-        )
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
+        ),
+    ):
         messages.info(
             request,
             _("We sent a code to %(mobile)s. Enter it below to join the hearing.")
@@ -258,11 +269,10 @@ def room_identity(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def room_start(request: HttpRequest, pk: int) -> HttpResponse:
     hearing, _participant = _room_or_404(request, pk)
-    try:
-        room_services.hearing_start(actor=request_actor(request), hearing_id=hearing.pk)
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
+    if _service_call(
+        request,
+        lambda: room_services.hearing_start(actor=request_actor(request), hearing_id=hearing.pk),
+    ):
         messages.success(request, _("The hearing has begun."))
     return _room_redirect(hearing)
 
@@ -271,11 +281,10 @@ def room_start(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def room_end(request: HttpRequest, pk: int) -> HttpResponse:
     hearing, _participant = _room_or_404(request, pk)
-    try:
-        room_services.hearing_end(actor=request_actor(request), hearing_id=hearing.pk)
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
+    if _service_call(
+        request,
+        lambda: room_services.hearing_end(actor=request_actor(request), hearing_id=hearing.pk),
+    ):
         messages.success(
             request, _("The hearing has ended. The clerk now closes the record for signature.")
         )
@@ -469,11 +478,10 @@ def record_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def record_close(request: HttpRequest, pk: int) -> HttpResponse:
     record = _record_or_404(request, pk)
-    try:
-        record_services.record_close(actor=request_actor(request), record_id=record.pk)
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
+    if _service_call(
+        request,
+        lambda: record_services.record_close(actor=request_actor(request), record_id=record.pk),
+    ):
         messages.success(
             request,
             _("The record is closed: its text is frozen and each participant now signs it."),
@@ -486,13 +494,12 @@ def record_close(request: HttpRequest, pk: int) -> HttpResponse:
 def record_sign_code(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_actor(request)
     record = _record_or_404(request, pk)
-    try:
-        record_services.record_sign_send(
+    if _service_call(
+        request,
+        lambda: record_services.record_sign_send(
             actor=user, record_id=record.pk, language=get_language() or "zh-hans"
-        )
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
+        ),
+    ):
         messages.info(
             request,
             _("We sent a code to %(mobile)s. Enter it below to sign.")
@@ -558,16 +565,14 @@ def supplement_save(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit an open record from its own page (a supplementary record has no room)."""
     record = _record_or_404(request, pk)
     form = RecordTextForm(request.POST)
-    if form.is_valid():
-        try:
-            record_services.record_save(
-                actor=request_actor(request),
-                record_id=record.pk,
-                text=form.cleaned_data["text"],
-                base_version=form.cleaned_data["base_version"],
-            )
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("The record is saved."))
+    if form.is_valid() and _service_call(
+        request,
+        lambda: record_services.record_save(
+            actor=request_actor(request),
+            record_id=record.pk,
+            text=form.cleaned_data["text"],
+            base_version=form.cleaned_data["base_version"],
+        ),
+    ):
+        messages.success(request, _("The record is saved."))
     return _record_redirect(record)
