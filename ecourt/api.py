@@ -38,6 +38,12 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return problem_response(status=exc.status_code, code=exc.code, detail=str(exc.message), **extra)
 
 
+@api.exception_handler(OverflowError)
+def _overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    # An id beyond the database's 64-bit integers (SQLite refuses to bind one): no such thing.
+    return problem_response(status=404, code="not_found", detail="No such resource.")
+
+
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return problem_response(
