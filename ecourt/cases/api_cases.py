@@ -69,6 +69,7 @@ CaseStatusFilter = Literal[
     "heard",
     "decided",
     "effective",
+    "appealed",
     "closed",
 ]
 

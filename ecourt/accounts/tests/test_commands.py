@@ -62,14 +62,26 @@ def test_it_loads_one_demo_person_per_role_and_twice_changes_nothing(settings):
 
 
 def test_the_demo_serves_a_summons_on_both_parties_of_the_demo_case(settings):
+    from ecourt.cases.models import Case
     from ecourt.delivery.models import Delivery
     from ecourt.documents.models import CourtDocument, DocumentKind
 
     settings.DEBUG = True
     call_command("demo", stdout=StringIO())
-    summons = CourtDocument.objects.get(kind=DocumentKind.SUMMONS)
+    first = Case.objects.order_by("pk").first()
+    summons = CourtDocument.objects.get(kind=DocumentKind.SUMMONS, case=first)
     served = Delivery.objects.filter(document=summons, served_rule="confirmed.reached")
     assert served.count() == 2
     assert all(d.proofs.filter(superseded_at__isnull=True).exists() for d in served)
+    # The trial demo: one case at each stage, the closed one by an effective judgment.
+    stages = list(Case.objects.order_by("pk").values_list("status", "closing_mode")[1:])
+    assert stages == [
+        ("closed", "judgment"),
+        ("heard", ""),
+        ("decided", ""),
+        ("hearing_scheduled", ""),
+        ("hearing_scheduled", ""),
+    ]
+    documents = CourtDocument.objects.count()
     call_command("demo", stdout=StringIO())
-    assert CourtDocument.objects.filter(kind=DocumentKind.SUMMONS).count() == 1
+    assert CourtDocument.objects.count() == documents

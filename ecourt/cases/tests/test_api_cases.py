@@ -447,6 +447,35 @@ def _case_routes(case: Case) -> dict[tuple[str, str], tuple[str, object]]:
             c + "/documents",
             {"kind": "summons", "title": "Summons", "body": "An outsider's summons to nobody."},
         ),
+        # Trial (ecourt/hearings/api_*.py): hearings, judge assignment, asynchronous trial.
+        ("get", p + "/hearings"): (c + "/hearings", None),
+        ("post", p + "/hearings"): (
+            c + "/hearings",
+            {
+                "starts_at": "2030-01-07T09:30:00+08:00",
+                "minutes": 60,
+                "courtroom_id": 1,
+                "clerk_id": party.pk,
+            },
+        ),
+        ("post", p + "/judge"): (c + "/judge", {"judge_id": None}),
+        ("get", p + "/async-consents"): (c + "/async-consents", None),
+        ("post", p + "/async-consents"): (
+            c + "/async-consents",
+            {"party_id": party.pk, "consent": True},
+        ),
+        ("post", p + "/async-trials"): (
+            c + "/async-trials",
+            {"questions": "An outsider's questions.", "window_hours": 48},
+        ),
+        # Decisions, appeals and the export (ecourt/documents/api_*.py).
+        ("post", p + "/drafts"): (c + "/drafts", {"kind": "judgment"}),
+        ("get", p + "/appeal-windows"): (c + "/appeal-windows", None),
+        ("post", p + "/appeals"): (
+            c + "/appeals",
+            {"party_id": party.pk, "requests": "Set it aside.", "reasons": "An outsider's."},
+        ),
+        ("get", p + "/export"): (c + "/export", None),
     }
 
 

@@ -42,6 +42,9 @@ def _production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         "ECOURT_LOG_KEY": os.environ["ECOURT_LOG_KEY"],
         # Where delivery texts and emails link to.
         "ECOURT_PUBLIC_URL": "https://court.example.cn",
+        # The court seal that signs PDFs (the test settings made a pair for this run).
+        "ECOURT_SEAL_KEY_FILE": os.environ["ECOURT_SEAL_KEY_FILE"],
+        "ECOURT_SEAL_CERT_FILE": os.environ["ECOURT_SEAL_CERT_FILE"],
     }
     for name, value in overrides.items():
         if value is None:
@@ -67,6 +70,20 @@ def test_it_refuses_to_deploy_without_the_evidence_log_key(tmp_path):
     assert result.returncode != 0
     assert "ecourt.evidence.E001" in result.stderr
     assert "ECOURT_LOG_KEY" in result.stderr
+
+
+def test_it_refuses_to_deploy_without_the_court_seal(tmp_path):
+    result = _manage(
+        tmp_path,
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        ECOURT_SEAL_KEY_FILE=str(tmp_path / "missing.key"),
+    )
+    assert result.returncode != 0
+    assert "ecourt.documents.E001" in result.stderr
+    assert "ECOURT_SEAL_KEY_FILE" in result.stderr
 
 
 def test_it_passes_the_deployment_checks(tmp_path):
