@@ -27,9 +27,7 @@ from ecourt.core.selectors import court_today
 
 #: An id in a path, e.g. ``/applications/{application_id}``. Any integer: one that names
 #: nothing the caller may see (0, negative, beyond the column's range) is a 404 like any other.
-#: A database id: a positive 64-bit integer (a larger one cannot exist, and SQLite cannot
-#: even compare with it).
-PathId = Annotated[int, Path(description="Database id.", ge=1, le=2**63 - 1)]
+PathId = Annotated[int, Path(description="Database id.")]
 #: An id in a request body.
 # Bounded like the database column (a 64-bit signed integer): anything else is a 422, not an
 # overflow inside the database driver.

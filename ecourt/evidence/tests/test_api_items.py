@@ -708,3 +708,9 @@ def test_an_administrator_trusts_and_distrusts_witnesses(login, admin):
     assert [w["is_active"] for w in ok(send(as_admin, "get", "/evidence/witnesses"))] == [False]
     assert ok(send(as_admin, "post", url, {"active": True}))["is_active"] is True
     problem(send(as_admin, "post", "/evidence/witnesses/999999/active", {"active": True}), 404)
+
+
+def test_an_id_beyond_64_bits_is_a_404_not_a_500(login, alice):
+    # Found by schemathesis: SQLite cannot bind such an integer (OverflowError).
+    path = "/applications/3943851274367481343902569237718237184/evidence"
+    problem(send(login(alice), "get", path), 404, "not_found")
