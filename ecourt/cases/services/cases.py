@@ -705,19 +705,7 @@ def case_settle_decided(*, case: Case) -> Case:
         text=gettext_lazy("Decision in legal effect: no party appealed within its period."),
         params={},
     )
-    mode = case.decision_kind
-    case.closing_mode = mode
-    case.closed_at = timezone.now()
-    case.save(update_fields=["closing_mode", "closed_at"])
-    deadlines_close(how="cancelled", case=case)
-    _move(
-        case,
-        C.CLOSED,
-        actor=None,
-        code="cases.closed",
-        text=gettext_lazy("Case closed: %(mode)s."),
-        params={"mode": ClosingMode(mode).label},
-    )
+    _close(case, case.decision_kind, actor=None)
     for party in case.parties.exclude(user__isnull=True).select_related("user"):
         notify(
             party.user,
@@ -726,6 +714,22 @@ def case_settle_decided(*, case: Case) -> Case:
             number=case.number,
         )
     return case
+
+
+def _close(case: Case, mode: str, *, actor: User | None) -> None:
+    """Record how the case ended, cancel its running periods and move it to CLOSED."""
+    case.closing_mode = mode
+    case.closed_at = timezone.now()
+    case.save(update_fields=["closing_mode", "closed_at"])
+    deadlines_close(how="cancelled", case=case)
+    _move(
+        case,
+        C.CLOSED,
+        actor=actor,
+        code="cases.closed",
+        text=gettext_lazy("Case closed: %(mode)s."),
+        params={"mode": ClosingMode(mode).label},
+    )
 
 
 def case_close(*, actor: User, case_id: int, mode: str) -> Case:
@@ -750,18 +754,7 @@ def case_close(*, actor: User, case_id: int, mode: str) -> Case:
                 code="mode_mismatch",
                 field="mode",
             )
-        case.closing_mode = mode
-        case.closed_at = timezone.now()
-        case.save(update_fields=["closing_mode", "closed_at"])
-        deadlines_close(how="cancelled", case=case)
-        _move(
-            case,
-            C.CLOSED,
-            actor=actor,
-            code="cases.closed",
-            text=gettext_lazy("Case closed: %(mode)s."),
-            params={"mode": ClosingMode(mode).label},
-        )
+        _close(case, mode, actor=actor)
         # Imported here: cases must not import hearings at module level (hearings imports it).
         from ecourt.hearings.services.scheduling import case_trial_stop
 
