@@ -483,6 +483,7 @@ def test_parse_fee_takes_twelve_integer_digits():
     assert decisions.parse_fee("") is None
 
 
+@translation.override("en")  # the messages are checked in English
 def test_no_decision_while_a_hearing_is_scheduled_or_an_async_trial_open(heard, judge, commit):
     from ecourt.hearings.models import AsyncTrial, AsyncTrialStatus
 
