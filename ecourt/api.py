@@ -22,6 +22,8 @@ from ecourt.evidence.api import router as evidence_router
 from ecourt.evidence.api_items import router as evidence_items_router
 from ecourt.hearings.api import router as hearings_router
 from ecourt.mediation.api import router as mediation_router
+from ecourt.stats.api import router as stats_router
+from ecourt.stats.api_court import router as stats_court_router
 
 api = NinjaAPI(
     title="ecourt API",
@@ -83,3 +85,5 @@ api.add_router("/", evidence_router)
 api.add_router("/", evidence_items_router)
 api.add_router("/", hearings_router)
 api.add_router("/", documents_router)
+api.add_router("/", stats_router)
+api.add_router("/", stats_court_router)

@@ -9,6 +9,7 @@ credentials.
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -61,6 +62,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return list(default)
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_date(name: str) -> date | None:
+    """An ISO date (YYYY-MM-DD), or None when unset or empty."""
+    raw = env_str(name)
+    if raw is None or raw.strip() == "":
+        return None
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a date; use YYYY-MM-DD.") from exc
 
 
 def env_choice(name: str, default: str, choices: set[str]) -> str:

@@ -19,6 +19,7 @@ from ecourt.delivery.rules import parse_quiet_hours
 from ecourt.env import (
     env_bool,
     env_choice,
+    env_date,
     env_int,
     env_list,
     env_str,
@@ -98,6 +99,7 @@ INSTALLED_APPS = [
     "ecourt.documents",
     "ecourt.delivery",
     "ecourt.hearings",
+    "ecourt.stats",
 ]
 
 MIDDLEWARE = [
@@ -117,6 +119,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "ecourt.stats.middleware.VisitCountingMiddleware",
 ]
 
 ROOT_URLCONF = "ecourt.urls"
@@ -386,6 +389,13 @@ ECOURT_SEAL_KEY_FILE = Path(env_str("ECOURT_SEAL_KEY_FILE") or VAR_DIR / "court-
 ECOURT_SEAL_CERT_FILE = Path(env_str("ECOURT_SEAL_CERT_FILE") or VAR_DIR / "court-seal.crt")
 # An RFC 3161 timestamp authority for signatures; empty: signed without a timestamp token.
 ECOURT_TSA_URL = env_str("ECOURT_TSA_URL", "") or ""
+
+# Statistics (docs/statistics.md). The launch date is where the public figures start by
+# default; unset, the first day anything was counted.
+ECOURT_LAUNCH_DATE = env_date("ECOURT_LAUNCH_DATE")
+# Page views are counted in memory and written in batches every few seconds; a crash loses at
+# most that many seconds of counts. 0 turns counting off.
+ECOURT_VISIT_FLUSH_SECONDS = env_int("ECOURT_VISIT_FLUSH_SECONDS", 5, minimum=0)
 # A folder of decision templates that replaces the built-in ones (same file names).
 ECOURT_DOCUMENT_TEMPLATE_DIR = env_str("ECOURT_DOCUMENT_TEMPLATE_DIR", "") or ""
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("ecourt.delivery.urls")),
     path("", include("ecourt.hearings.urls")),
     path("", include("ecourt.documents.urls")),
+    path("", include("ecourt.stats.urls")),
     path("admin/", admin.site.urls),
     path("", include("ecourt.core.urls")),
 ]

@@ -77,7 +77,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(
         default=False, help_text="May open the read-only Django admin (court administrators)."
     )
-    date_joined = models.DateTimeField(default=timezone.now)
+    date_joined = models.DateTimeField(
+        default=timezone.now, db_index=True, help_text="Registration; the statistics count by it."
+    )
 
     objects = UserManager()
 

@@ -134,6 +134,11 @@ class Application(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            # The statistics count applications by first submission over a date range and
+            # group them by case type: this index answers both without reading the table.
+            models.Index(fields=["submitted_at", "case_type"], name="application_submitted"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["created_by", "client_key"],

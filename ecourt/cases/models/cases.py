@@ -133,6 +133,8 @@ class Case(models.Model):
             # Case lists read the newest first: with this index the first page is read from the
             # index instead of sorting every case (PostgreSQL, 100,000 cases: 236 ms → 28 ms).
             models.Index(fields=["docketed_on", "id"], name="case_docketed_order"),
+            # The statistics count cases closed in a period.
+            models.Index(fields=["closed_at"], name="case_closed_at"),
         ]
 
     def __str__(self) -> str:

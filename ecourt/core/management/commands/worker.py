@@ -7,7 +7,8 @@ mediations whose period ran out (``ecourt.mediation.services.mediations_expire``
 deliveries (``ecourt.delivery.services.dispatch.deliveries_sweep``: interrupted rounds are
 recorded and requeued; retries and texts held over quiet hours go out when due). A second
 thread runs the evidence log's sequencer (``ecourt.evidence.sequencer``); the sweep also
-clears what unfinished evidence uploads left, hourly.
+clears what unfinished evidence uploads left, hourly, and folds the visitor keys of days that
+have ended into daily counts (``ecourt.stats.visits.visits_fold``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from ecourt.documents.decisions import decisions_settle
 from ecourt.evidence.sequencer import sequence_forever
 from ecourt.evidence.services.uploads import evidence_cleanup
 from ecourt.mediation.services import mediations_expire
+from ecourt.stats.visits import visits_fold
 
 logger = logging.getLogger("ecourt.worker")
 
@@ -67,6 +69,10 @@ def _sweep_forever(stop: threading.Event) -> None:
                 removed = evidence_cleanup()
                 if removed:
                     logger.info("removed %d file(s) left by unfinished evidence uploads", removed)
+            # Visitor keys of days that ended become daily counts; the keys and salts go.
+            folded = visits_fold()
+            if folded:
+                logger.info("folded the visitor keys of %d day(s)", folded)
         except Exception:  # the sweeper must never take the worker down
             logger.exception("outbound message sweep failed")
         finally:
