@@ -53,6 +53,10 @@ TERMS_VERSION = "2018-09"
 NOT_SENT = "historical scenario: not sent"
 
 
+class ScenarioUnavailable(RuntimeError):
+    """What the scenario needs is not installed."""
+
+
 @dataclass(frozen=True)
 class Figures:
     """What the court reported, per unit of scale."""
@@ -144,9 +148,10 @@ def build(
 
 
 def is_loaded() -> bool:
-    from ecourt.accounts.models import User
+    """Whether this database has the scenario already (its 2018 terms are its mark)."""
+    from ecourt.accounts.models import TermsVersion
 
-    return User.objects.filter(mobile__startswith=STAFF_MOBILE_PREFIX).exists()
+    return TermsVersion.objects.filter(version=TERMS_VERSION).exists()
 
 
 # --- the plan ------------------------------------------------------------------------------
@@ -324,10 +329,17 @@ class _Builder:
         self.rng = random.Random(seed + 1)
         self.users: dict[int, User] = {}
         self.defendant_next = APPLICANTS * scale
+        self._applications_done = 0
 
     # Events run in date order across all applications: a heap of (time, seq, steps).
     def run(self) -> Figures:
-        import time_machine
+        try:
+            import time_machine
+        except ImportError as exc:  # a development dependency (make run installs it)
+            raise ScenarioUnavailable(
+                "The scenario moves the clock with time-machine: pip install time-machine "
+                "(make run installs it)."
+            ) from exc
 
         from ecourt.accounts.models import User
 
@@ -389,8 +401,6 @@ class _Builder:
         finally:
             traveller.stop()
         return PRESS.times(self.scale)
-
-    _applications_done = 0
 
     def _staff(self) -> None:
         from ecourt.accounts.models import User
@@ -460,11 +470,18 @@ class _Builder:
         )
 
     def _silence_messages(self) -> None:
+        """Nothing the historical court queued goes out now: texts, emails and deliveries of
+        documents (to numbers that may be real) are marked failed, in the transaction that
+        made them, so the worker's tasks and sweeps find nothing to send."""
         from ecourt.core.models import OutboundMessage
+        from ecourt.delivery.models import Delivery, DeliveryStatus
 
         OutboundMessage.objects.filter(
             status=OutboundMessage.Status.QUEUED, created_at__lte=END_AT
         ).update(status=OutboundMessage.Status.FAILED, last_error=NOT_SENT, body="")
+        Delivery.objects.filter(status=DeliveryStatus.QUEUED, created_at__lte=END_AT).update(
+            status=DeliveryStatus.FAILED, last_error=NOT_SENT, next_attempt_at=None
+        )
 
     # --- steps -------------------------------------------------------------------------
 
@@ -601,7 +618,7 @@ class _Builder:
             )
         yield app.submitted_at
         cases.application_submit(actor=user, application_id=pk)
-        type(self)._applications_done += 1
+        self._applications_done += 1
         clerk = self.clerks[app.index % len(self.clerks)]
         at = app.submitted_at
         fate = app.fate
@@ -776,9 +793,7 @@ class _Builder:
                 VISIT_GROUPS, _apportion(views, list(VISIT_GROUPS.values())), strict=True
             ):
                 rows.append(VisitDay(day=day, page_group=group, views=views_in_group))
-        with transaction.atomic():
-            VisitDay.objects.filter(day__gte=START, day__lte=END).delete()
-            VisitDay.objects.bulk_create(rows)
+        VisitDay.objects.bulk_create(rows)
 
 
 def _later(at: datetime, wait: timedelta) -> datetime:

@@ -102,10 +102,16 @@ class FiltersOut(Schema):
     )
 
 
+class VisitsOut(Schema):
+    views: int = Field(ge=0, description="HTML page views counted (the public 'visits').")
+    visitors: int = Field(ge=0, description="Sum of each day's distinct visitors.")
+
+
 class CourtFiguresOut(Schema):
     period_from: date = Field(alias="from")
     until: date
     filters: FiltersOut
+    visits: VisitsOut
     applications: list[LineOut]
     cases: list[LineOut]
     mediation: MediationOut
@@ -123,8 +129,9 @@ class CourtFiguresOut(Schema):
     by_alias=True,
     summary="The court staff's figures for a period (staff)",
     description="Days are YYYY-MM-DD, court time zone, both included; either may be left out "
-    "(since launch, to today). A malformed day: 400 `date_invalid`; from after until: 400 "
-    "`period_reversed`; an unknown case type or judge: 400 `case_type_invalid` / "
+    "(since launch, to today). A malformed day: 400 `date_invalid`; a year before 1900 or "
+    "after 9998: 400 `date_out_of_range`; from after until: 400 `period_reversed`; over 20 "
+    "years: 400 `period_too_long`; an unknown case type or judge: 400 `case_type_invalid` / "
     "`judge_invalid`. Definitions: docs/statistics.md.",
     openapi_extra=problems(400, 401, 403, 422),
 )
@@ -155,6 +162,7 @@ def court_statistics(
             "judge": court_filter.judge_id,
             "applies_to": {k: list(v) for k, v in FILTERS_APPLIED.items()},
         },
+        "visits": figures.visits,
         "applications": figures.applications,
         "cases": figures.cases,
         "mediation": figures.mediation,

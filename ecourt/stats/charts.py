@@ -124,8 +124,9 @@ def _svg(
         raise ValueError(f"chart_id must be a lowercase slug, not {chart_id!r}")
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg" id="{id}" role="img" '
-        'aria-labelledby="{id}-title {id}-desc" viewBox="0 0 {w} {h}" width="100%" '
-        'preserveAspectRatio="xMinYMin meet" font-size="{font}" fill="{ink}">'
+        'aria-labelledby="{id}-title" aria-describedby="{id}-desc" '
+        'viewBox="0 0 {w} {h}" width="100%" preserveAspectRatio="xMinYMin meet" '
+        'font-size="{font}" fill="{ink}">'
         '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>{body}</svg>',
         id=chart_id,
         w=WIDTH,

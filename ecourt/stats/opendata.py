@@ -47,10 +47,6 @@ SUMMARY_FIELDS = (
 CASE_TYPE_FIELDS = ("code", "name_en", "name_zh", "applications", "share")
 WEEK_FIELDS = ("week_start", "applications")
 
-#: Dates a request may name. Beyond them the period's datetimes leave what Python and the
-#: databases can represent (a year-1 midnight in Asia/Shanghai is before year 1 in UTC), which
-#: would be a server error instead of a message.
-
 #: Periods up to two years are drawn per week, longer ones per month (at most 241 points for
 #: the longest period allowed, 20 years).
 WEEKLY_MAX_DAYS = 2 * 366

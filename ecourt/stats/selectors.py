@@ -145,8 +145,11 @@ def period_parse(raw_from: str | None, raw_until: str | None) -> Period:
     start = one(raw_from, "from", default.start)
     end = one(raw_until, "until", default.end)
     if start > end:
+        # Name the field the person typed: an end before the launch with no start given is
+        # the end's mistake.
+        field = "from" if raw_from and raw_from.strip() else "until"
         raise DomainError(
-            _("The start date is after the end date."), code="period_reversed", field="from"
+            _("The start date is after the end date."), code="period_reversed", field=field
         )
     if (end - start).days >= MAX_PERIOD_DAYS:
         raise DomainError(

@@ -48,7 +48,15 @@ from ecourt.evidence.models import Blob, Checkpoint, Deposit
 from ecourt.evidence.services.log import COURT_DEPOSITOR
 from ecourt.hearings.models import AsyncTrial, AsyncTrialStatus, Hearing, HearingStatus
 from ecourt.mediation.models import FailureReason, MediationStatus
-from ecourt.stats.selectors import Period, applications_in, closed_in, diverted_in, filed_in
+from ecourt.stats.selectors import (
+    Period,
+    applications_in,
+    closed_in,
+    diverted_in,
+    filed_in,
+    visits_in,
+)
+from ecourt.stats.visits import visitors_in
 
 #: The period code of the 7-day filing decision (CPL Art. 126) in ecourt.core.deadlines.
 FILING_DECISION = "filing_decision"
@@ -57,6 +65,7 @@ FILING_LIMIT_DAYS = deadlines.PERIODS[FILING_DECISION].length
 #: The filters each figure takes (the API returns it; the page and docs/statistics.md say
 #: the same in words).
 FILTERS_APPLIED: dict[str, tuple[str, ...]] = {
+    "visits": (),
     "applications": ("case_type",),
     "cases": ("case_type", "judge"),
     "mediation": ("case_type",),
@@ -260,6 +269,11 @@ class FilingReview:
     median_days: float | None
     within_limit: int
     within_limit_share: float | None
+
+    @property
+    def within_limit_percent(self) -> float | None:
+        """For display with one decimal: 199 of 200 is 99.5%, not a rounded 100%."""
+        return None if self.within_limit_share is None else self.within_limit_share * 100
 
 
 def filing_review(period: Period, court_filter: CourtFilter) -> FilingReview:
@@ -567,9 +581,23 @@ def closing_times(period: Period, court_filter: CourtFilter) -> ClosingTimes:
 
 
 @dataclass(frozen=True)
+class VisitFigures:
+    views: int
+    visitors: int
+
+
+def visit_figures(period: Period) -> VisitFigures:
+    """Page views (the public figure "visits") and visitors: the sum of each day's distinct
+    visitors (one address and browser on one court day; docs/statistics.md, Visits). No filter
+    applies."""
+    return VisitFigures(views=visits_in(period), visitors=visitors_in(period))
+
+
+@dataclass(frozen=True)
 class CourtFigures:
     period: Period
     court_filter: CourtFilter
+    visits: VisitFigures
     applications: list[Line]
     cases: list[Line]
     mediation: MediationOutcomes
@@ -595,6 +623,7 @@ def court_figures(period: Period, court_filter: CourtFilter | None = None) -> Co
     return CourtFigures(
         period=period,
         court_filter=court_filter,
+        visits=visit_figures(period),
         applications=applications_by_status(period, court_filter),
         cases=cases_by_status(period, court_filter),
         mediation=mediation_outcomes(period, court_filter),

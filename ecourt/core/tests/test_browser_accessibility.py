@@ -28,7 +28,13 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-PUBLIC = ["core:home", "accounts:login", "accounts:register", "accounts:password_reset"]
+PUBLIC = [
+    "core:home",
+    "accounts:login",
+    "accounts:register",
+    "accounts:password_reset",
+    "stats:public",
+]
 PERSONAL = [
     "accounts:dashboard",
     "accounts:identity",
@@ -42,6 +48,7 @@ STAFF = [
     "accounts:user_list",
     "accounts:lockouts",
     "core:audit_search",
+    "stats:court",
 ]
 
 

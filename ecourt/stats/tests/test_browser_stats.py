@@ -69,10 +69,12 @@ def phone(browser: Any, live_server: Any) -> Iterator[Any]:
 
 
 def _chart_names(page: Any) -> list[str]:
-    """Each chart's accessible name, read from the elements its aria-labelledby points at."""
+    """Each chart's accessible name and description, "name | description", read from the
+    elements its aria-labelledby and aria-describedby point at."""
     return page.eval_on_selector_all(
         "svg[role=img]",
-        """svgs => svgs.map(svg => (svg.getAttribute('aria-labelledby') || '')
+        """svgs => svgs.map(svg => [svg.getAttribute('aria-labelledby') || '',
+                                   svg.getAttribute('aria-describedby') || ''].join(' ')
             .split(/\\s+/).filter(Boolean)
             .map(id => { const el = document.getElementById(id);
                          return el && svg.contains(el) ? el.textContent.trim() : ''; })

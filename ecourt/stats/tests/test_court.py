@@ -119,7 +119,8 @@ def test_it_shows_every_figure_in_captioned_tables(login, mediator, court, today
         assert caption in html, caption
     assert html.count("<caption") == html.count("<table")
     assert '<th scope="row">In pre-filing mediation</th><td>1</td>' in html
-    assert "Decided within the limit</th><td>2 (100%)</td>" in html
+    assert "Decided within the limit</th><td>2 (100.0%)</td>" in html
+    assert "Page views and visitors in the period" in html
     # Every input has its label; no id twice.
     for name in ("from", "until", "case_type", "judge"):
         assert f'<label for="id_{name}"' in html
@@ -186,6 +187,7 @@ def test_the_api_gives_the_same_figures_with_labels_and_the_filters(
         "from",
         "until",
         "filters",
+        "visits",
         "applications",
         "cases",
         "mediation",

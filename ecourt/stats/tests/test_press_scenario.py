@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from ecourt.cases.models import Application, Case
 from ecourt.core import scenario_press
 from ecourt.core.models import OutboundMessage
+from ecourt.delivery.models import Delivery, DeliveryStatus
 from ecourt.mediation.models import Mediation
 from ecourt.stats import selectors
 from ecourt.stats.selectors import Period
@@ -66,11 +67,13 @@ def press_court(django_db_setup: Any, django_db_blocker: Any) -> Any:
     from django.core.management import call_command
 
     with django_db_blocker.unblock():
-        with translation.override("zh-hans"):
-            figures = scenario_press.build(scale=1, out=io.StringIO())
-        yield figures
-        call_command("flush", interactive=False, verbosity=0)
-        _restore_migrated_rows()
+        try:
+            with translation.override("zh-hans"):
+                figures = scenario_press.build(scale=1, out=io.StringIO())
+            yield figures
+        finally:  # also when the build fails half way: later modules need a clean database
+            call_command("flush", interactive=False, verbosity=0)
+            _restore_migrated_rows()
 
 
 def _restore_migrated_rows() -> None:
@@ -144,6 +147,8 @@ def test_the_scenario_is_real_records_not_counters(press_court: Any) -> None:
         assert times == sorted(times)  # numbered in docketing order, as the calendar ran
     # Nothing the historical court queued is sent now.
     assert not OutboundMessage.objects.filter(status=OutboundMessage.Status.QUEUED).exists()
+    assert Delivery.objects.exists()
+    assert not Delivery.objects.filter(status=DeliveryStatus.QUEUED).exists()
 
 
 @pytest.mark.django_db

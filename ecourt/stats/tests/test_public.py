@@ -404,7 +404,7 @@ def test_every_id_on_the_page_is_unique(visitor: Client, court: dict[str, Any]) 
     ids = re.findall(r'\sid="([^"]+)"', html)
     assert len(ids) == len(set(ids))
     for chart in ("chart-case-types", "chart-applications", "chart-funnel"):
-        assert f'aria-labelledby="{chart}-title {chart}-desc"' in html
+        assert f'aria-labelledby="{chart}-title" aria-describedby="{chart}-desc"' in html
         assert f'<title id="{chart}-title">' in html and f'<desc id="{chart}-desc">' in html
     assert html.count('width="100%"') >= 3 and html.count('viewBox="0 0 320 ') == 3
     assert " style=" not in html  # CSP: style-src 'self' refuses inline style attributes

@@ -75,8 +75,11 @@ class Command(BaseCommand):
                 "one (figures would double otherwise)."
             )
         started = perf_counter()
-        with translation.override("zh-hans"):
-            figures = scenario_press.build(scale=scale, seed=seed, out=sys.stderr)
+        try:
+            with translation.override("zh-hans"):
+                figures = scenario_press.build(scale=scale, seed=seed, out=sys.stderr)
+        except scenario_press.ScenarioUnavailable as exc:
+            raise CommandError(str(exc)) from exc
         self.stdout.write(
             f"press-2018 x{scale} built in {perf_counter() - started:,.0f} s: "
             f"{figures.applications:,} applications, {figures.diverted_to_adr:,} diverted, "
