@@ -110,6 +110,12 @@ class Application(models.Model):
     submitted_at = models.DateTimeField(
         null=True, blank=True, help_text="First submission; decides the catalogue version."
     )
+    submitted_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Date (court time zone) of the first submission: the day the statistics "
+        "count the application on. Set once, with submitted_at.",
+    )
     received_on = models.DateField(
         null=True,
         blank=True,
@@ -135,9 +141,10 @@ class Application(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [
-            # The statistics count applications by first submission over a date range and
-            # group them by case type: this index answers both without reading the table.
-            models.Index(fields=["submitted_at", "case_type"], name="application_submitted"),
+            # The statistics count applications by day of first submission over a date range
+            # and group them by day or case type: this index answers all three without
+            # reading the table.
+            models.Index(fields=["submitted_on", "case_type"], name="application_submitted"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -530,7 +530,9 @@ def application_submit(*, actor: User, application_id: int) -> Application:
         resubmission = application.status == S.CORRECTIONS_REQUESTED
         old_status = application.status
         application.status = S.UNDER_REVIEW if resubmission else S.SUBMITTED
-        application.submitted_at = application.submitted_at or now
+        if application.submitted_at is None:
+            application.submitted_at = now
+            application.submitted_on = received  # the statistics count it on this day
         application.received_on = received
         application.fee_amount = estimate.fee
         application.fee_basis = estimate.basis
@@ -539,6 +541,7 @@ def application_submit(*, actor: User, application_id: int) -> Application:
                 "status",
                 "case_type",
                 "submitted_at",
+                "submitted_on",
                 "received_on",
                 "fee_amount",
                 "fee_basis",
