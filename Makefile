@@ -71,6 +71,7 @@ bench: $(STAMP) messages
 	$(BIN)/python bench/evidence_upload.py $(UPLOAD_BENCH_ARGS)
 	$(BIN)/python bench/delivery.py $(DELIVERY_BENCH_ARGS)
 	$(BIN)/python bench/documents.py $(DOCUMENTS_BENCH_ARGS)
+	$(BIN)/python bench/stats.py $(STATS_BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var node_modules .pytest_cache .mypy_cache .ruff_cache
