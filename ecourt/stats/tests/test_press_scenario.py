@@ -10,9 +10,9 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
-from typing import Any
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -61,33 +61,19 @@ def test_the_plan_adds_up_to_the_press_figures() -> None:
     assert scenario_press.plan(scale=1, seed=7) == scenario_press.plan(scale=1, seed=7)
 
 
-@pytest.fixture(scope="module")
-def press_court(django_db_setup: Any, django_db_blocker: Any) -> Any:
-    """The scenario at scale 1, built once for this module and removed after it."""
-    from django.core.management import call_command
-
-    with django_db_blocker.unblock():
-        try:
-            with translation.override("zh-hans"):
-                figures = scenario_press.build(scale=1, out=io.StringIO())
-            yield figures
-        finally:  # also when the build fails half way: later modules need a clean database
-            call_command("flush", interactive=False, verbosity=0)
-            _restore_migrated_rows()
-
-
-def _restore_migrated_rows() -> None:
-    """Put back what migrations made (catalogue, terms, courtroom) for the tests after."""
-    from django.db import connection
-
-    from ecourt.conftest import _SERIALIZED  # the session's copy of the migrated rows
-
-    if _SERIALIZED.get("default"):
-        connection.creation.deserialize_db_from_string(_SERIALIZED["default"])
-
-
 @pytest.mark.django_db
-def test_the_scenario_shows_the_press_figures(press_court: Any) -> None:
+def test_the_press_scenario_at_scale_1() -> None:
+    """One test, one build (about five minutes), inside the test's transaction: every check
+    reads the same court, and nothing is left behind for the tests after it."""
+    with translation.override("zh-hans"):
+        scenario_press.build(scale=1, out=io.StringIO())
+    _the_figures_are_the_press_figures()
+    _the_api_page_and_csv_show_the_same()
+    _the_records_are_what_a_real_flow_leaves()
+    _a_second_build_is_refused()
+
+
+def _the_figures_are_the_press_figures() -> None:
     summary = selectors.summary(PRESS_PERIOD)
     assert summary.visits == 3_810_000
     assert summary.registered_users == 2_880
@@ -102,8 +88,7 @@ def test_the_scenario_shows_the_press_figures(press_court: Any) -> None:
     assert summary.case_types[0] == copyright_
 
 
-@pytest.mark.django_db
-def test_the_api_page_and_csv_show_the_same(press_court: Any) -> None:
+def _the_api_page_and_csv_show_the_same() -> None:
     client = Client()
     query = {"from": "2018-09-09", "until": "2018-10-31"}
     body = client.get(reverse("api:stats_summary"), query).json()
@@ -127,8 +112,7 @@ def test_the_api_page_and_csv_show_the_same(press_court: Any) -> None:
         assert figure in page.content.decode()
 
 
-@pytest.mark.django_db
-def test_the_scenario_is_real_records_not_counters(press_court: Any) -> None:
+def _the_records_are_what_a_real_flow_leaves() -> None:
     # Every figure comes from the rows the services wrote: states that only a real flow reaches.
     assert Application.objects.filter(status="draft").count() == 250
     assert Application.objects.filter(status="refused").count() == 780
@@ -151,10 +135,7 @@ def test_the_scenario_is_real_records_not_counters(press_court: Any) -> None:
     assert not Delivery.objects.filter(status=DeliveryStatus.QUEUED).exists()
 
 
-@pytest.mark.django_db
-def test_a_second_build_is_refused(press_court: Any) -> None:
-    from django.core.management import CommandError, call_command
-
+def _a_second_build_is_refused() -> None:
     assert scenario_press.is_loaded()
     with pytest.raises(CommandError, match="already"):
         call_command("demo", "--scenario", "press-2018", "--i-know-this-is-not-production")
