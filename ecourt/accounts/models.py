@@ -318,6 +318,10 @@ class ConsentRecord(models.Model):
 
     class Meta:
         ordering = ["-accepted_at"]
+        # "This person's consent to these terms" is read on every filing step and account
+        # page. Without a two-column index SQLite answers it through the terms index, which
+        # holds everyone's consent to the current terms: a scan that grows with the court.
+        indexes = [models.Index(fields=["user", "terms"], name="consent_user_terms_idx")]
 
     def __str__(self) -> str:
         return f"{self.user} accepted {self.terms}"

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -262,10 +262,14 @@ def mediator_pool() -> list[rules.MediatorLoad]:
     """Every registered mediator with their open matters, locked so two assignments at once
     cannot both take a mediator's last free place."""
     mediators = list(Mediator.objects.select_for_update().order_by("pk"))
+    # Count from the open matters (the status index), not by joining every mediation each
+    # mediator ever had: that read the court's whole mediation history on every assignment.
     open_counts = dict(
-        Mediator.objects.filter(pk__in=[m.pk for m in mediators])
-        .annotate(n=Count("mediations", filter=Q(mediations__status__in=OPEN_MEDIATION_STATUSES)))
-        .values_list("pk", "n")
+        Mediation.objects.filter(status__in=OPEN_MEDIATION_STATUSES, mediator__isnull=False)
+        .order_by()
+        .values("mediator_id")
+        .annotate(n=Count("pk"))
+        .values_list("mediator_id", "n")
     )
     return [
         rules.MediatorLoad(
