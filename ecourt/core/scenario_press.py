@@ -330,6 +330,7 @@ class _Builder:
         self.users: dict[int, User] = {}
         self.defendant_next = APPLICANTS * scale
         self._applications_done = 0
+        self._registered = 0
         # Messages up to this id were silenced; the code just texted is always newer. Reading
         # only past it keeps the look-up to the current chunk's messages (``to`` has no index,
         # and at scale 100 a scan of every message per sign-up would make the build quadratic).
@@ -364,11 +365,14 @@ class _Builder:
                 first_filing[app.applicant] = min(
                     first_filing.get(app.applicant, app.submitted_at), app.submitted_at
                 )
+            opening = datetime.combine(START, time(6, 30), tzinfo=TZ)
             for applicant, at in first_filing.items():
-                reg = max(
-                    datetime.combine(START, time(6, 30), tzinfo=TZ),
-                    at - timedelta(minutes=self.rng.randint(30, 3 * 24 * 60)),
-                )
+                reg = at - timedelta(minutes=self.rng.randint(30, 3 * 24 * 60))
+                if reg < opening:
+                    # Filing on the launch days: signed up some time that morning, not all at
+                    # the same second when the platform opened.
+                    room = max(at - timedelta(minutes=25) - opening, timedelta(0))
+                    reg = opening + room * self.rng.random()
                 reg = min(reg, at - timedelta(minutes=25))  # before the first draft
                 heap.append((reg, seq, self._register_steps(applicant, reg)))
                 seq += 1
@@ -377,8 +381,12 @@ class _Builder:
                 heap.append((app.submitted_at - timedelta(minutes=20), seq, steps))
                 seq += 1
             heapq.heapify(heap)
+            # Sign-ups come first on the launch days: the bar counts both, or its share and
+            # estimate would stand still for the first quarter of the build.
             progress = _Progress(
-                self.out, total=PRESS.applications * self.scale, label="applications submitted"
+                self.out,
+                total=len(first_filing) + PRESS.applications * self.scale,
+                label="sign-ups and applications submitted",
             )
             while heap:
                 with transaction.atomic():
@@ -396,7 +404,7 @@ class _Builder:
                         heapq.heappush(heap, (max(following, at), seq, steps))
                         seq += 1
                     self._silence_messages()
-                    progress.show(self._applications_done)
+                    progress.show(self._registered + self._applications_done)
             progress.done()
             # Registered users who only signed up, spread over the period, up to the figure.
             registered = User.objects.filter(mobile__startswith=MOBILE_PREFIX).count()
@@ -540,6 +548,7 @@ class _Builder:
 
     def _register_steps(self, i: int, at: datetime) -> Iterator[datetime]:
         self._sign_up(i)
+        self._registered += 1
         return
         yield at  # pragma: no cover - makes this a generator
 
@@ -552,6 +561,7 @@ class _Builder:
         from ecourt.accounts.models import User
 
         first_free = User.objects.filter(mobile__startswith=MOBILE_PREFIX).count() + 10**6
+        progress = _Progress(self.out, total=len(moments), label="sign-ups of people who only look")
         while start < len(moments):
             with transaction.atomic():
                 for k in range(start, min(start + self.chunk, len(moments))):
@@ -559,6 +569,8 @@ class _Builder:
                     self._sign_up(first_free + k)
                 self._silence_messages()
             start += self.chunk
+            progress.show(min(start, len(moments)))
+        progress.done()
 
     def _application_steps(self, app: PlannedApplication) -> Iterator[datetime]:
         from ecourt.cases import services as cases
