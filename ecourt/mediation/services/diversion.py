@@ -261,7 +261,14 @@ def diversion_answer(*, actor: User, proposal_id: int, accept: bool) -> Diversio
 def mediator_pool() -> list[rules.MediatorLoad]:
     """Every registered mediator with their open matters, locked so two assignments at once
     cannot both take a mediator's last free place."""
-    mediators = list(Mediator.objects.select_for_update().order_by("pk"))
+    # Plain values, one query: loading every mediator as a model twice per assignment was half
+    # of all the work of diverting a case once the court had a thousand mediators.
+    rows = list(
+        Mediator.objects.select_for_update()
+        .order_by("pk")
+        .values_list("pk", "specialties", "capacity", "last_assigned_at", "languages", "active")
+    )
+    away = set(Mediator.objects.filter(user__is_active=False).values_list("pk", flat=True))
     # Count from the open matters (the status index), not by joining every mediation each
     # mediator ever had: that read the court's whole mediation history on every assignment.
     open_counts = dict(
@@ -273,15 +280,15 @@ def mediator_pool() -> list[rules.MediatorLoad]:
     )
     return [
         rules.MediatorLoad(
-            mediator_id=m.pk,
-            specialties=frozenset(m.specialties),
-            capacity=m.capacity,
-            open_matters=open_counts.get(m.pk, 0),
-            last_assigned_at=m.last_assigned_at,
-            languages=frozenset(m.languages),
-            active=m.active and m.user.is_active,
+            mediator_id=pk,
+            specialties=frozenset(specialties),
+            capacity=capacity,
+            open_matters=open_counts.get(pk, 0),
+            last_assigned_at=last_assigned_at,
+            languages=frozenset(languages),
+            active=active and pk not in away,
         )
-        for m in Mediator.objects.filter(pk__in=[m.pk for m in mediators]).select_related("user")
+        for pk, specialties, capacity, last_assigned_at, languages, active in rows
     ]
 
 
