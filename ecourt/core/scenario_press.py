@@ -27,7 +27,8 @@ import heapq
 import random
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -331,6 +332,7 @@ class _Builder:
         self.defendant_next = APPLICANTS * scale
         self._applications_done = 0
         self._registered = 0
+        self._forget_tasks: Callable[[], None] = lambda: None
         # Messages up to this id were silenced; the code just texted is always newer. Reading
         # only past it keeps the look-up to the current chunk's messages (``to`` has no index,
         # and at scale 100 a scan of every message per sign-up would make the build quadratic).
@@ -347,11 +349,15 @@ class _Builder:
                 "(make run installs it)."
             ) from exc
 
-        from ecourt.accounts.models import User
-
         if self.scale < 1:
             raise ValueError("scale must be at least 1")
         the_plan = plan(scale=self.scale, seed=self.seed)
+        with _tasks_not_queued() as self._forget_tasks:
+            return self._run(the_plan, time_machine)
+
+    def _run(self, the_plan: Plan, time_machine: Any) -> Figures:
+        from ecourt.accounts.models import User
+
         traveller = time_machine.travel(datetime.combine(START, time(6), tzinfo=TZ), tick=False)
         clock = traveller.start()
         try:
@@ -404,7 +410,8 @@ class _Builder:
                         heapq.heappush(heap, (max(following, at), seq, steps))
                         seq += 1
                     self._silence_messages()
-                    progress.show(self._registered + self._applications_done)
+                self._forget_tasks()
+                progress.show(self._registered + self._applications_done)
             progress.done()
             # Registered users who only signed up, spread over the period, up to the figure.
             registered = User.objects.filter(mobile__startswith=MOBILE_PREFIX).count()
@@ -568,6 +575,7 @@ class _Builder:
                     clock.move_to(moments[k])
                     self._sign_up(first_free + k)
                 self._silence_messages()
+            self._forget_tasks()
             start += self.chunk
             progress.show(min(start, len(moments)))
         progress.done()
@@ -821,6 +829,26 @@ class _Builder:
             ):
                 rows.append(VisitDay(day=day, page_group=group, views=views_in_group))
         VisitDay.objects.bulk_create(rows)
+
+
+@contextmanager
+def _tasks_not_queued() -> Iterator[Callable[[], None]]:
+    """Build with a tasks backend that queues nothing, and yield what empties it.
+
+    The historical court's texts and deliveries are marked failed as they are made; queueing a
+    task for each would leave the worker some 24,000 tasks per unit of scale (2.4 million at
+    100) that find nothing to do, in front of the real court's first text. The services enqueue
+    after commit, inside this block, so every one of theirs lands here and is forgotten.
+    """
+    from django.test.utils import override_settings
+    from django_tasks import task_backends
+
+    quiet = {
+        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}
+    }
+    with override_settings(TASKS=quiet):
+        backend = task_backends["default"]
+        yield backend.clear  # type: ignore[attr-defined]
 
 
 def _later(at: datetime, wait: timedelta) -> datetime:

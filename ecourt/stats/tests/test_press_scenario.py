@@ -139,3 +139,28 @@ def _a_second_build_is_refused() -> None:
     assert scenario_press.is_loaded()
     with pytest.raises(CommandError, match="already"):
         call_command("demo", "--scenario", "press-2018", "--i-know-this-is-not-production")
+
+
+@pytest.mark.django_db
+def test_the_scenario_leaves_the_worker_no_tasks_to_run() -> None:
+    """Its texts and deliveries are marked failed as they are made: a task for each would sit
+    in front of the real court's work (24,000 per unit of scale). The court's own backend is
+    back once the build is over."""
+    from django.test import override_settings
+    from django_tasks_db.models import DBTaskResult
+
+    from ecourt.core.tasks import message_send
+
+    court_backend = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    with override_settings(TASKS=court_backend):
+        message_send.enqueue(message_id=1)
+        assert DBTaskResult.objects.count() == 1, "the court's backend queues"
+        with scenario_press._tasks_not_queued() as forget:
+            message_send.enqueue(message_id=2)
+            message_send.enqueue(message_id=3)
+            assert DBTaskResult.objects.count() == 1, "nothing queued during the build"
+            forget()
+        message_send.enqueue(message_id=4)
+        assert DBTaskResult.objects.count() == 2, "queued again after the build"
