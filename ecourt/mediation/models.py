@@ -197,6 +197,9 @@ class Mediation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["year", "serial"], name="unique_mediation_serial")
         ]
+        # Every assignment counts each mediator's open matters: read from this index alone,
+        # without visiting the rows (at scale 100, tens of thousands of open matters).
+        indexes = [models.Index(fields=["status", "mediator"], name="mediation_open_load_idx")]
 
     def __str__(self) -> str:
         return self.number
